@@ -1,0 +1,88 @@
+"""Ansible inventory plugin exposing the cutover inventory (sites, waves, roles and derived groups)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: cutover
+short_description: The cutover inventory (inventories/) as an Ansible inventory
+description:
+  - Reads C(organisation.yml) and every site folder next to the plugin configuration file, validates
+    them with the same schema as the C(cutover) CLI, and adds every PC with its inventory fields as
+    host variables.
+  - "Groups: C(windows) (all PCs), C(site_<id>) (for example C(site_pref_13_tokyo), C(site_hq)),
+    C(wave_<n>), C(role_staff_pc), C(role_web_meeting_laptop), C(disk_hdd), C(disk_ssd),
+    C(os_windows_10), C(os_windows_11), C(ram_8gb_or_less) and C(not_seen_recently)."
+  - An invalid inventory fails with every problem listed (file, line or row, field).
+options:
+  plugin:
+    description: Marks this file as a cutover inventory source.
+    required: true
+    choices: [cutover]
+  inventory_dir:
+    description: Inventory folder to read; defaults to the folder holding this configuration file.
+    type: path
+  dns_suffix:
+    description: Appended to each hostname to build C(ansible_host) (for example C(.ad.union.example)).
+    type: str
+    default: ""
+  stale_days:
+    description: A PC not seen for more days than this joins C(not_seen_recently).
+    type: int
+    default: 60
+"""
+
+EXAMPLES = r"""
+# inventories/cutover.yml
+plugin: cutover
+dns_suffix: .ad.union.example
+"""
+
+import datetime as dt
+import os
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin
+
+try:
+    from cutover.inventory import InventoryError, load_inventory
+    from cutover.inventory.ansible_view import host_groups, host_vars, site_group, site_vars
+except ImportError as exc:  # pragma: no cover - only without the project installed
+    _IMPORT_ERROR: Exception | None = exc
+else:
+    _IMPORT_ERROR = None
+
+
+class InventoryModule(BaseInventoryPlugin):
+    NAME = "cutover"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and os.path.basename(path) in ("cutover.yml", "cutover.yaml")
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        if _IMPORT_ERROR is not None:
+            raise AnsibleParserError(f"the cutover package is not importable: {_IMPORT_ERROR}")
+        self._read_config_data(path)
+        root = self.get_option("inventory_dir") or os.path.dirname(os.path.abspath(path))
+        try:
+            data = load_inventory(root)
+        except InventoryError as exc:
+            raise AnsibleParserError(exc.render()) from None
+        today = dt.date.today()
+        suffix = self.get_option("dns_suffix")
+        stale_days = self.get_option("stale_days")
+        self.inventory.add_group("windows")
+        for site in data.sites.values():
+            group = self.inventory.add_group(site_group(site.id))
+            for key, value in site_vars(site, data).items():
+                self.inventory.set_variable(group, key, value)
+            for endpoint in site.endpoints:
+                host = self.inventory.add_host(endpoint.hostname, group="windows")
+                self.inventory.add_child(group, host)
+                for extra in host_groups(site, endpoint, today, stale_days):
+                    self.inventory.add_group(extra)
+                    self.inventory.add_child(extra, host)
+                for key, value in host_vars(site, endpoint).items():
+                    self.inventory.set_variable(host, key, value)
+                if suffix:
+                    self.inventory.set_variable(host, "ansible_host", endpoint.hostname.lower() + suffix)

@@ -1,0 +1,26 @@
+"""The root ``cutover`` command; each area registers its own sub-command module here."""
+
+from __future__ import annotations
+
+import typer
+
+from cutover import __version__
+from cutover.cli import inventory_cmd
+
+app = typer.Typer(
+    help="Infrastructure-as-code and migration automation for the April 2028 cutover.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(inventory_cmd.app, name="inventory")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,59 @@
+"""How the inventory looks from Ansible: group names and variables (used by the inventory plugin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from cutover.inventory.model import Endpoint, Inventory, Site
+
+
+def site_group(site_id: str) -> str:
+    return "site_" + site_id.replace("-", "_")
+
+
+def host_groups(site: Site, endpoint: Endpoint, today: dt.date, stale_days: int) -> list[str]:
+    groups = [
+        f"wave_{site.wave}",
+        f"role_{endpoint.role}",
+        f"disk_{endpoint.disk_media}",
+        "os_windows_11" if endpoint.build_number >= 22000 else "os_windows_10",
+    ]
+    if endpoint.ram_gib <= 8:
+        groups.append("ram_8gb_or_less")
+    if (today - endpoint.last_seen).days > stale_days:
+        groups.append("not_seen_recently")
+    return groups
+
+
+def host_vars(site: Site, endpoint: Endpoint) -> dict[str, Any]:
+    accounts = [
+        {"address": m.address, "kind": m.kind, "client": m.client}
+        for m in site.mail
+        if endpoint.hostname in m.endpoints
+    ]
+    return {
+        "cutover_site": site.id,
+        "cutover_wave": site.wave,
+        "cutover_model": endpoint.model,
+        "cutover_form_factor": endpoint.form_factor,
+        "cutover_role": endpoint.role,
+        "cutover_ram_gib": endpoint.ram_gib,
+        "cutover_disk_media": endpoint.disk_media,
+        "cutover_os_edition": endpoint.os_edition,
+        "cutover_os_build": endpoint.os_build,
+        "cutover_last_seen": endpoint.last_seen.isoformat(),
+        "cutover_mail_accounts": accounts,
+    }
+
+
+def site_vars(site: Site, inventory: Inventory) -> dict[str, Any]:
+    cfg = site.config
+    return {
+        "cutover_site_name_ja": cfg.name_ja,
+        "cutover_identity_mode": cfg.identity_mode,
+        "cutover_file_shares": [s.model_dump(mode="json") for s in cfg.file_shares],
+        "cutover_drive_mappings": [m.model_dump(mode="json") for m in cfg.drive_mappings],
+        "cutover_switch_mappings": cfg.cutover.switch_mappings,
+        "cutover_rollback": cfg.cutover.rollback,
+    }

@@ -1,0 +1,82 @@
+"""Catalogue of policy ids: the one list that the policy pack, waivers and reports share.
+
+A waiver in the inventory names one of these ids. ``waivable`` says whether a waiver may
+relax the policy at all (some settings are never negotiable). ``scope`` says what a waiver
+narrows to: the whole site, one file share, or one endpoint (hostname).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Enforcement = Literal["mandatory", "advisory"]
+Scope = Literal["site", "share", "endpoint"]
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    id: str
+    enforcement: Enforcement
+    area: str  # cloud | ngav | office | mail | fileshare | migration
+    title_en: str
+    title_ja: str
+    waivable: bool = False
+    scope: Scope = "site"
+
+
+POLICIES: tuple[PolicyInfo, ...] = (
+    PolicyInfo("storage-https-only", "mandatory", "cloud", "Storage account accepts HTTPS only",
+               "ストレージアカウントは HTTPS のみ受け付ける"),
+    PolicyInfo("storage-min-tls-1-2", "mandatory", "cloud", "Minimum TLS version is 1.2",
+               "TLS 1.2 以上のみ許可"),
+    PolicyInfo("storage-no-public-blob", "mandatory", "cloud", "No anonymous public blob access",
+               "BLOB の匿名公開アクセスを禁止"),
+    PolicyInfo("storage-shared-key-disabled", "mandatory", "cloud",
+               "Shared-key (account key) access disabled unless waived",
+               "共有キー（アカウントキー）アクセスは例外承認がない限り無効", waivable=True),
+    PolicyInfo("storage-infrastructure-encryption", "mandatory", "cloud",
+               "Infrastructure (double) encryption enabled", "インフラストラクチャ暗号化（二重暗号化）を有効化"),
+    PolicyInfo("storage-no-cross-tenant-replication", "mandatory", "cloud",
+               "Cross-tenant object replication disabled", "テナント間レプリケーションを無効化"),
+    PolicyInfo("storage-network-default-deny", "mandatory", "cloud",
+               "Storage firewall denies by default", "ストレージのファイアウォールは既定で拒否"),
+    PolicyInfo("storage-ip-rules-public-only", "mandatory", "cloud",
+               "IP rules list only public office egress addresses (no 0.0.0.0/0, no private ranges)",
+               "IP 規則は事務所のグローバル IP のみ（0.0.0.0/0・プライベート範囲は不可）"),
+    PolicyInfo("storage-trusted-services-bypass", "advisory", "cloud",
+               "Trusted Azure services may bypass the firewall (needed by Azure Backup)",
+               "信頼された Azure サービス（バックアップ）のファイアウォール通過を許可"),
+    PolicyInfo("files-smb-3-1-1-only", "mandatory", "cloud", "SMB 3.1.1 only",
+               "SMB 3.1.1 のみ許可"),
+    PolicyInfo("files-kerberos-aes256", "mandatory", "cloud", "Kerberos tickets use AES-256 only",
+               "Kerberos チケット暗号化は AES-256 のみ"),
+    PolicyInfo("files-channel-aes256-gcm", "mandatory", "cloud", "SMB channel encryption AES-256-GCM only",
+               "SMB チャネル暗号化は AES-256-GCM のみ"),
+    PolicyInfo("files-ntlmv2-disabled", "mandatory", "cloud", "NTLMv2 authentication disabled unless waived",
+               "NTLMv2 認証は例外承認がない限り無効", waivable=True),
+    PolicyInfo("files-share-soft-delete", "mandatory", "cloud", "Share soft delete kept for 14 days or more",
+               "共有の論理削除を 14 日以上保持"),
+    PolicyInfo("files-identity-entra-kerberos", "mandatory", "cloud",
+               "Identity-based access through Microsoft Entra Kerberos", "Microsoft Entra Kerberos による ID ベース認証"),
+    PolicyInfo("rbac-groups-only", "mandatory", "cloud", "Share role assignments go to groups only",
+               "共有のロール割り当てはグループのみ"),
+    PolicyInfo("storage-delete-lock", "mandatory", "cloud", "CanNotDelete lock on the storage account",
+               "ストレージアカウントに削除ロック（CanNotDelete）"),
+    PolicyInfo("storage-diagnostics", "mandatory", "cloud",
+               "File service logs (read/write/delete) go to the central Log Analytics workspace",
+               "ファイルサービスのログ（読取・書込・削除）を共通 Log Analytics へ送信"),
+    PolicyInfo("files-backup-every-share", "mandatory", "cloud", "Every file share is protected by Azure Backup",
+               "すべてのファイル共有を Azure Backup で保護", waivable=True, scope="share"),
+    PolicyInfo("storage-defender", "advisory", "cloud", "Defender for Storage activity monitoring on",
+               "Defender for Storage のアクティビティ監視を有効化"),
+    PolicyInfo("storage-required-tags", "advisory", "cloud", "Site, wave, managed-by and cost-centre tags present",
+               "サイト・ウェーブ・管理者・コストセンターのタグを付与"),
+    PolicyInfo("waivers-unexpired", "mandatory", "cloud", "Every waiver in force is unexpired",
+               "適用中の例外承認はすべて有効期限内"),
+    PolicyInfo("endpoint-readiness", "mandatory", "fileshare",
+               "Endpoint ready for the cloud file share before cutover", "移行前に端末がクラウドファイル共有に対応済み",
+               waivable=True, scope="endpoint"),
+)
+
+BY_ID: dict[str, PolicyInfo] = {p.id: p for p in POLICIES}
