@@ -120,7 +120,8 @@ def site_doc(spec: SiteSpec, index: int, rng: random.Random, hostnames: list[str
     groups = [
         {"name": "officers", "display_name": "役員", "purpose": "役員会の資料と決裁"},
         {"name": "secretariat", "display_name": "書記局", "purpose": "日常業務の共有"},
-        {"name": "publicity", "display_name": "機関紙担当", "purpose": "機関紙の入稿（アップロードはこのグループのみ）"},
+        {"name": "publicity", "display_name": "機関紙担当",
+         "purpose": "機関紙の入稿（アップロードはこのグループのみ）"},
         {"name": "members", "display_name": "全員", "purpose": "全体会議の資料閲覧"},
     ]
     folders = [
@@ -157,7 +158,7 @@ def site_doc(spec: SiteSpec, index: int, rng: random.Random, hostnames: list[str
             "approved_by": f"{spec.name_ja} 書記長",
             "scope": rng.choice(hostnames),
         })
-    contact_name, sr, _ = _person(rng)
+    contact_name, _, _ = _person(rng)
     code_digits = "00" if spec.code == "hq" else spec.code
     return {
         "code": spec.code,

@@ -41,6 +41,7 @@ import datetime as dt
 import os
 
 from ansible.errors import AnsibleParserError
+
 from ansible.plugins.inventory import BaseInventoryPlugin
 
 try:

@@ -97,7 +97,8 @@ def _load_site(folder: Path, site_id: str, problems: list[Problem], digest: Any)
     unexpected = sorted(p.name for p in folder.iterdir() if p.name not in paths and not p.name.startswith("."))
     for name in unexpected:
         problems.append(Problem(f"{rel}/{name}", None, "(file)",
-                                f"unexpected file in a site folder (expected {SITE_FILE}, {ENDPOINTS_FILE}, {MAIL_FILE})"))
+                                "unexpected file in a site folder "
+                                f"(expected {SITE_FILE}, {ENDPOINTS_FILE}, {MAIL_FILE})"))
     if not all(p.is_file() for p in paths.values()):
         return None, {}
     for path in paths.values():

@@ -11,7 +11,7 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from cutover import policy_catalog
 
@@ -337,17 +337,23 @@ class Endpoint(_Strict):
     def build_number(self) -> int:
         return int(self.os_build.split(".")[0])
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Endpoint:
-        is_win11 = self.os_edition.startswith("Windows 11")
-        if is_win11 != (self.build_number >= 22000):
-            raise ValueError(
-                f"os_build {self.os_build} does not match {self.os_edition} "
-                "(Windows 11 builds are 22000 and above)"
-            )
-        if self.role == "web_meeting_laptop" and self.form_factor != "notebook":
+    @field_validator("role")
+    @classmethod
+    def _meeting_laptop_is_a_notebook(cls, value: str, info: ValidationInfo) -> str:
+        if value == "web_meeting_laptop" and info.data.get("form_factor") not in (None, "notebook"):
             raise ValueError("a web_meeting_laptop must have form_factor notebook")
-        return self
+        return value
+
+    @field_validator("os_build")
+    @classmethod
+    def _build_matches_edition(cls, value: str, info: ValidationInfo) -> str:
+        edition = info.data.get("os_edition")
+        if edition is not None:
+            is_win11 = edition.startswith("Windows 11")
+            if is_win11 != (int(value.split(".")[0]) >= 22000):
+                raise ValueError(f"does not match {edition} (Windows 11 builds are 22000 and above, "
+                                 "Windows 10 builds below)")
+        return value
 
 
 class MailAddress(_Strict):

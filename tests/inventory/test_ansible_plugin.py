@@ -1,0 +1,89 @@
+"""The same inventory through Ansible: groups by site, wave, role, and derived groups."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ANSIBLE_INVENTORY = Path(sys.executable).with_name("ansible-inventory")
+
+
+def ansible_inventory(project_root: Path, source: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ANSIBLE_CONFIG": str(project_root / "ansible.cfg")}
+    return subprocess.run([str(ANSIBLE_INVENTORY), "-i", str(source), *args], cwd=project_root, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def plain(value):
+    """ansible-inventory --list marks strings from inventory plugins as {"__ansible_unsafe": ...}."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def listed(project_root) -> dict:
+    result = ansible_inventory(project_root, project_root / "inventories", "--list")
+    assert result.returncode == 0, result.stderr
+    return plain(json.loads(result.stdout))
+
+
+def test_every_pc_is_a_host(listed, sample_inventory):
+    hosts = set(listed["_meta"]["hostvars"])
+    expected = {e.hostname for s in sample_inventory.sites.values() for e in s.endpoints}
+    assert hosts == expected
+    assert set(listed["windows"]["hosts"]) == expected
+
+
+def test_groups_by_site_wave_role_and_disk(listed, sample_inventory):
+    fukui = sample_inventory.sites["pref-18-fukui"]
+    assert set(listed["site_pref_18_fukui"]["hosts"]) == {e.hostname for e in fukui.endpoints}
+    pilot = {e.hostname for s in sample_inventory.sites_in_wave(0) for e in s.endpoints}
+    assert set(listed["wave_0"]["hosts"]) == pilot
+    hdd = {e.hostname for s in sample_inventory.sites.values() for e in s.endpoints if e.disk_media == "hdd"}
+    assert set(listed["disk_hdd"]["hosts"]) == hdd
+    laptops = {e.hostname for s in sample_inventory.sites.values() for e in s.endpoints
+               if e.role == "web_meeting_laptop"}
+    assert set(listed["role_web_meeting_laptop"]["hosts"]) == laptops
+
+
+def test_hostvars_come_from_the_csvs(listed, sample_inventory):
+    fukui = sample_inventory.sites["pref-18-fukui"]
+    endpoint = fukui.endpoints[0]
+    hostvars = listed["_meta"]["hostvars"][endpoint.hostname]
+    assert hostvars["cutover_site"] == "pref-18-fukui"
+    assert hostvars["cutover_disk_media"] == endpoint.disk_media
+    assert hostvars["cutover_ram_gib"] == endpoint.ram_gib
+    assert hostvars["cutover_last_seen"] == endpoint.last_seen.isoformat()
+    configured = {m.address for m in fukui.mail if endpoint.hostname in m.endpoints}
+    assert {a["address"] for a in hostvars["cutover_mail_accounts"]} == configured
+
+
+def test_graph_shows_site_groups(project_root):
+    result = ansible_inventory(project_root, project_root / "inventories", "--graph")
+    assert result.returncode == 0, result.stderr
+    assert "@site_pref_13_tokyo:" in result.stdout
+    assert "@wave_0:" in result.stdout
+    assert "@disk_hdd:" in result.stdout
+    assert "Unable to parse" not in result.stderr
+
+
+def test_invalid_inventory_fails_with_the_problem(project_root, tmp_path):
+    target = tmp_path / "inventories"
+    shutil.copytree(project_root / "inventories", target)
+    site_yml = target / "18-fukui" / "site.yml"
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("wave: 0", "wave: 9"), encoding="utf-8")
+    result = ansible_inventory(project_root, target, "--list")
+    assert result.returncode != 0 or "Unable to parse" in result.stderr
+    assert "18-fukui/site.yml line" in result.stderr
+    assert "not declared in organisation.yml" in result.stderr
