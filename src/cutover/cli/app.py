@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cutover import __version__
-from cutover.cli import inventory_cmd
+from cutover.cli import ci_cmd, inventory_cmd
 
 app = typer.Typer(
     help="Infrastructure-as-code and migration automation for the April 2028 cutover.",
@@ -14,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(inventory_cmd.app, name="inventory")
+app.add_typer(ci_cmd.app, name="ci")
 
 
 @app.command()
