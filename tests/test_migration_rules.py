@@ -1,0 +1,75 @@
+import pytest
+
+from cutover.migration.names import check_path
+from cutover.migration.robocopy import RobocopyPlan, interpret_exit_code
+
+SOURCE = r"\\dc-fs01\fukui$\shared"
+TARGET = r"\\stfilespref18jpe001.file.core.windows.net\shared"
+
+
+def plan(**overrides):
+    values = {"source": SOURCE, "target": TARGET, "pass_name": "seed", "copy_security": True,
+              "log_path": r"C:\cutover\logs\shared-seed.log"}
+    return RobocopyPlan(**{**values, **overrides})
+
+
+def test_dry_run_is_the_default_and_lists_only():
+    assert "/L" in plan().flags()
+    assert "/L" not in plan(dry_run=False).flags()
+
+
+def test_mirror_points_at_the_azure_share_only():
+    argv = plan(dry_run=False).argv()
+    assert argv[1:3] == [SOURCE, TARGET]
+    with pytest.raises(ValueError, match="swapped"):
+        plan(source=TARGET, target=TARGET.replace("shared", "other"))
+    with pytest.raises(ValueError, match="Azure file share UNC"):
+        plan(target=r"\\dc-fs02\backup")
+
+
+def test_security_is_copied_only_in_hybrid_mode():
+    assert "/COPY:DATSO" in plan(copy_security=True).flags()
+    flags = plan(copy_security=False).flags()
+    assert "/COPY:DAT" in flags and "/COPY:DATSO" not in flags
+
+
+def test_faithful_copy_flags():
+    flags = plan().flags()
+    for flag in ("/MIR", "/DCOPY:DAT", "/ZB", "/IT", "/XJ", "/MT:16", "/R:2", "/W:5"):
+        assert flag in flags
+    assert any(f.startswith("/UNILOG:") for f in flags)
+    assert flags[flags.index("/XD") + 1] == "System Volume Information"
+
+
+def test_command_line_quotes_paths_with_dollar():
+    assert f'"{SOURCE}"' in plan().command_line()
+
+
+@pytest.mark.parametrize(
+    ("code", "success", "word"),
+    [(0, True, "no change"), (1, True, "copied"), (3, True, "extra"), (7, True, "mismatched"),
+     (8, False, "could not be copied"), (9, False, "could not be copied"), (16, False, "fatal"),
+     (-1, False, "unexpected")],
+)
+def test_exit_codes(code, success, word):
+    meaning = interpret_exit_code(code)
+    assert meaning.success is success
+    assert word in meaning.summary
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("a\\" + "x" * 256, "component_too_long"),
+        ("\\".join(["d" * 200] * 11), "path_too_long"),
+        ("会議\\議事録:第1回.docx", "invalid_character"),
+        ("会議\\CON.txt", "reserved_name"),
+        ("会議\\古い資料 ", "trailing_dot_or_space"),
+    ],
+)
+def test_names_azure_files_refuses(path, kind):
+    assert kind in {f.kind for f in check_path(path)}
+
+
+def test_ordinary_japanese_names_pass():
+    assert check_path("全体会議\\2027年度\\議事録（第1回）.docx") == []
