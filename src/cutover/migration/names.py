@@ -2,9 +2,11 @@
 
 Azure Files rules (https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-shares--directories--files--and-metadata):
 directory and file name components at most 255 characters; the characters " \\ / : | < > * ? and
-control characters 0x00-0x1F are not allowed; reserved device names are not allowed. The maximum
-path length of 2,048 characters is from the Azure Files scalability targets page
-(https://learn.microsoft.com/azure/storage/files/storage-files-scale-targets).
+control characters 0x00-0x1F are not allowed; reserved device names are not allowed.
+
+UNCONFIRMED: the whole-path limit of 2,048 characters is remembered from the Azure Files scalability
+targets page (https://learn.microsoft.com/azure/storage/files/storage-files-scale-targets) but could
+not be re-checked from a stored copy; findings against it say so.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import re
 from dataclasses import dataclass
 
 MAX_COMPONENT = 255
-MAX_PATH = 2048
+MAX_PATH = 2048  # UNCONFIRMED, see the module docstring
+MAX_PATH_CONFIRMED = False
 _FORBIDDEN = re.compile(r'["\\/:|<>*?\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -29,7 +32,9 @@ def check_path(relative: str) -> list[NameFinding]:
     """Findings for one relative path (``folder\\sub\\file.txt``)."""
     findings: list[NameFinding] = []
     if len(relative) > MAX_PATH:
-        findings.append(NameFinding(relative, "path_too_long", f"{len(relative)} characters (limit {MAX_PATH})"))
+        note = "" if MAX_PATH_CONFIRMED else ", limit unconfirmed"
+        findings.append(NameFinding(relative, "path_too_long",
+                                    f"{len(relative)} characters (limit {MAX_PATH}{note})"))
     for component in relative.split("\\"):
         if not component:
             continue
