@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("mail_client_filters", ROOT / "roles/mail_client/filter_plugins/mail_client.py")
+PLUGIN = ROOT / "roles/mail_client/filter_plugins/mail_client.py"
+spec = importlib.util.spec_from_file_location("mail_client_filters", PLUGIN)
 filters = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(filters)
 
