@@ -1,8 +1,8 @@
 # Runs at every user logon (scheduled task installed by the fileshare_client role).
 # Maps the drives the inventory assigns to the user's groups, from drive-map.json beside this file.
 # Mapped drives belong to the logon session, which is why this runs at logon and not over WinRM.
-# Before the site's cutover it only adds the new Azure mappings on free letters; after the cutover
-# (switch_mappings) it replaces the old data-center mappings; with rollback it restores them.
+# Before the site's cutover it changes nothing; with switch_mappings it replaces the old data-center
+# mappings by the Azure file share; with rollback it restores the old mappings.
 
 $ErrorActionPreference = 'Stop'
 $here = Split-Path -Parent $MyInvocation.MyCommand.Path
@@ -30,12 +30,26 @@ foreach ($drive in Get-CimInstance -ClassName Win32_MappedLogicalDisk -ErrorActi
     $current[$drive.DeviceID.TrimEnd(':')] = $drive.ProviderName
 }
 
+if (-not ($config.switch_mappings -or $config.rollback)) {
+    # Before the cutover nobody may write to the new share: later delta passes mirror the old server
+    # onto it (/MIR) and would remove what users saved there. So nothing is mapped yet.
+    Write-Log 'cutover not switched for this site: drive mappings left as they are'
+    exit 0
+}
+
 foreach ($mapping in $config.mappings) {
     if (-not $memberOf.ContainsKey($mapping.group.ToLowerInvariant())) {
         continue
     }
     $letter = $mapping.letter
-    $wanted = if ($config.rollback) { $mapping.legacy_unc } else { $mapping.unc }
+    if ($config.rollback) {
+        $wanted = $mapping.legacy_unc
+        $replaceable = @($mapping.unc)
+    }
+    else {
+        $wanted = $mapping.unc
+        $replaceable = @($mapping.legacy_unc)
+    }
     if (-not $wanted) {
         continue
     }
@@ -43,23 +57,18 @@ foreach ($mapping in $config.mappings) {
     if ($existing -eq $wanted) {
         continue
     }
-    $isLegacy = $existing -and $mapping.legacy_unc -and ($existing -eq $mapping.legacy_unc)
-    if ($existing -and -not ($config.switch_mappings -or $config.rollback) ) {
-        Write-Log "keep ${letter}: $existing (cutover not switched yet; $wanted not mapped)"
+    if ($existing -and ($replaceable -notcontains $existing)) {
+        Write-Log "keep ${letter}: $existing (not a mapping this project manages; $wanted not mapped)"
         continue
     }
-    if ($existing -and -not $isLegacy -and -not $config.rollback) {
-        Write-Log "keep ${letter}: $existing (not a mapping this project manages)"
-        continue
+    if ($existing) {
+        & net.exe use "${letter}:" /delete /y | Out-Null
     }
-    try {
-        if ($existing) {
-            & net.exe use "${letter}:" /delete /y | Out-Null
-        }
-        & net.exe use "${letter}:" $wanted /persistent:no | Out-Null
+    & net.exe use "${letter}:" $wanted /persistent:no | Out-Null
+    if ($LASTEXITCODE -eq 0) {
         Write-Log "mapped ${letter}: $wanted"
     }
-    catch {
-        Write-Log "could not map ${letter}: $wanted ($($_.Exception.Message))"
+    else {
+        Write-Log "could not map ${letter}: $wanted (net use exit $LASTEXITCODE)"
     }
 }
