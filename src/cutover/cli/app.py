@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cutover import __version__
-from cutover.cli import ci_cmd, inventory_cmd
+from cutover.cli import ci_cmd, inventory_cmd, plan_cmd
 
 app = typer.Typer(
     help="Infrastructure-as-code and migration automation for the April 2028 cutover.",
@@ -15,6 +15,8 @@ app = typer.Typer(
 )
 app.add_typer(inventory_cmd.app, name="inventory")
 app.add_typer(ci_cmd.app, name="ci")
+app.command("plan")(plan_cmd.plan)
+app.add_typer(plan_cmd.stacks_app, name="stacks")
 
 
 @app.command()
@@ -25,3 +27,7 @@ def version() -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

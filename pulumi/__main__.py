@@ -1,0 +1,23 @@
+"""Pulumi entry point: `pulumi up --stack <core|hq|pref-NN-name>` runs this.
+
+The programs live in the cutover package (src/cutover/cloud/programs.py) so the CLI's offline plan
+and the tests run exactly the same code under the SDK's mocks.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import pulumi
+
+from cutover.cloud.programs import StackSettings, run
+from cutover.inventory import load_inventory
+
+config = pulumi.Config("cutover")
+project_root = Path(__file__).resolve().parent.parent
+inventory = load_inventory(project_root / (config.get("inventory") or "inventories"))
+as_of = dt.date.fromisoformat(config.get("asOf")) if config.get("asOf") else dt.date.today()
+organization = config.get("stateOrganization") or "organization"  # DIY backends use the literal "organization"
+settings = StackSettings(stack=pulumi.get_stack(), as_of=as_of,
+                         core_stack_ref=f"{organization}/{pulumi.get_project()}/core")
+for key, value in run(inventory, settings).items():
+    pulumi.export(key, value)

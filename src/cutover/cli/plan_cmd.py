@@ -1,0 +1,135 @@
+"""``cutover plan`` and ``cutover stacks``: the offline plan and the stack configuration files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cutover import sites
+from cutover.cli.common import FormatOpt, InventoryOpt, check_format, console, err_console, load, print_json
+from cutover.cloud import offline, stacks
+from cutover.cloud.programs import CORE_STACK
+
+stacks_app = typer.Typer(help="Stack configuration files (pulumi/stacks).", no_args_is_help=True)
+
+
+def choose_stacks(inventory, names: list[str], wave: int | None, every: bool) -> list[str]:
+    if sum(bool(x) for x in (names, wave is not None, every)) != 1:
+        err_console.print("[red]error[/]: name stacks, or give --wave N, or --all (exactly one)", highlight=False)
+        raise typer.Exit(code=2)
+    if every:
+        return [CORE_STACK, *inventory.sites]
+    if wave is not None:
+        chosen = [s.id for s in inventory.sites_in_wave(wave)]
+        if not chosen:
+            err_console.print(f"[red]error[/]: no site is in wave {wave}", highlight=False)
+            raise typer.Exit(code=2)
+        return [CORE_STACK, *chosen]
+    chosen = []
+    for name in names:
+        if name == CORE_STACK:
+            chosen.append(CORE_STACK)
+            continue
+        try:
+            site_id = sites.canonical_site_id(name)
+        except sites.UnknownSiteError as exc:
+            err_console.print(f"[red]error[/]: {exc} (or 'core')", highlight=False)
+            raise typer.Exit(code=2) from None
+        if site_id not in inventory.sites:
+            err_console.print(f"[red]error[/]: site {site_id} is not in the inventory", highlight=False)
+            raise typer.Exit(code=2)
+        chosen.append(site_id)
+    return list(dict.fromkeys(chosen))
+
+
+def _short(value: object, width: int = 90) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_plan(plan: offline.StackPlan) -> None:
+    resources = Table(title=f"stack {plan.stack}: {len(plan.resources)} resources", show_lines=False)
+    for column in ("type", "logical name", "parent", "inputs"):
+        resources.add_column(column, overflow="fold")
+    for r in plan.resources:
+        parent = (r.parent or "").rsplit("::", 1)[-1]
+        inputs = {k: v for k, v in r.props.items() if k not in ("id", "name")}
+        resources.add_row(r.type, r.name + (" (protected)" if r.protect else ""), parent, _short(inputs))
+    console.print(resources)
+    results = Table(title=f"stack {plan.stack}: policies")
+    for column in ("policy", "enforcement", "status", "detail"):
+        results.add_column(column, overflow="fold")
+    colour = {"pass": "green", "fail": "red", "waived": "yellow", "not_applicable": "dim"}
+    for r in plan.policy_results:
+        detail = "; ".join(f.message for f in r.findings[:3])
+        results.add_row(r.policy, r.enforcement, f"[{colour[r.status]}]{r.status}[/]", detail)
+    console.print(results)
+
+
+def plan(
+    stack: Annotated[list[str] | None, typer.Argument(help="Stacks: core, hq, 13, pref-13-tokyo …")] = None,
+    wave: Annotated[int | None, typer.Option(help="Plan core and every site of this wave.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Plan core and all 48 sites.")] = False,
+    out: Annotated[Path, typer.Option(help="Where to write one JSON file per stack.")] = Path("build/plan"),
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge waivers on this date (YYYY-MM-DD).")] = None,
+    inventory: InventoryOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Run the Pulumi programs offline under the SDK's mocks; print resources and policy results.
+
+    Exit status 1 when a mandatory policy fails, 2 on bad input.
+    """
+    check_format(fmt)
+    inv = load(inventory)
+    chosen = choose_stacks(inv, stack or [], wave, every)
+    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    columns = (TextColumn("plan"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task("core", total=len(chosen))
+        plans = offline.plan_stacks(inv, chosen, day,
+                                    progress=lambda name: progress.update(task, advance=1, description=name))
+    paths = [offline.write_plan(p, out) for p in plans]
+    if fmt == "json":
+        print_json([p.export() for p in plans] if len(plans) > 1 else plans[0].export())
+    else:
+        for p in plans:
+            print_plan(p)
+    failing = [(p.stack, r.policy) for p in plans for r in p.mandatory_failures]
+    summary = (f"{len(plans)} stack(s) planned, {sum(len(p.resources) for p in plans)} resources; "
+               f"plans written to {out}/ ({len(paths)} files)")
+    err_console.print(summary, highlight=False)
+    if failing:
+        err_console.print("[red]mandatory policies failed[/]: " + ", ".join(f"{s}:{p}" for s, p in failing),
+                          highlight=False)
+        raise typer.Exit(code=1)
+
+
+@stacks_app.command("sync")
+def stacks_sync(
+    check: Annotated[bool, typer.Option(help="Change nothing; exit 1 if anything is missing, outdated or stray.")]
+    = False,
+    prune: Annotated[bool, typer.Option(help="Delete stack files of stacks that no longer exist.")] = False,
+    directory: Annotated[Path, typer.Option(help="Stack configuration directory.")] = stacks.STACK_DIR,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Create missing Pulumi.<stack>.yaml files (core + every site) and report stray ones."""
+    inv = load(inventory)
+    report = stacks.sync(inv, directory, check=check, prune=prune)
+    for label, items in (("created", report.created), ("missing", report.missing), ("outdated", report.outdated),
+                         ("stray", report.strays), ("removed", report.removed)):
+        if items:
+            console.print(f"{label}: {', '.join(items)}", highlight=False)
+    if check and not report.clean:
+        raise typer.Exit(code=1)
+    if report.strays:
+        err_console.print("stray stack files remain: remove them with --prune once their stacks are destroyed",
+                          highlight=False)
+    console.print(f"{len(stacks.expected_stacks(inv))} stacks expected; "
+                  f"{'in sync' if report.clean else 'see above'}", highlight=False)
