@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cutover import __version__
-from cutover.cli import ci_cmd, inventory_cmd, plan_cmd
+from cutover.cli import ci_cmd, evidence_cmd, inventory_cmd, plan_cmd
 
 app = typer.Typer(
     help="Infrastructure-as-code and migration automation for the April 2028 cutover.",
@@ -17,6 +17,8 @@ app.add_typer(inventory_cmd.app, name="inventory")
 app.add_typer(ci_cmd.app, name="ci")
 app.command("plan")(plan_cmd.plan)
 app.add_typer(plan_cmd.stacks_app, name="stacks")
+app.add_typer(evidence_cmd.evidence_app, name="evidence")
+app.command("report")(evidence_cmd.report)
 
 
 @app.command()

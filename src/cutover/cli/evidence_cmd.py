@@ -1,0 +1,76 @@
+"""``cutover evidence collect`` and ``cutover report``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
+from cutover.evidence import collect as collecting
+from cutover.report import build, write
+
+evidence_app = typer.Typer(help="Collect evidence from real artefacts, one file per site.", no_args_is_help=True)
+DirOpt = Annotated[Path | None, typer.Option(file_okay=False, exists=True)]
+
+
+@evidence_app.command("collect")
+def evidence_collect(
+    out: Annotated[Path, typer.Option(help="Where to write <site>.json evidence files.")] = Path("build/evidence"),
+    site: Annotated[list[str] | None, typer.Option("--site", help="Site(s): hq, 13, pref-13-tokyo …")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every site of the inventory.")] = False,
+    plan: Annotated[Path | None, typer.Option(help="Offline plans or `pulumi stack export` files (<stack>.json).",
+                                              file_okay=False)] = None,
+    runner: Annotated[Path | None, typer.Option(help="ansible-runner private data dir(s).", file_okay=False)] = None,
+    facts: Annotated[Path | None, typer.Option(help="Ansible jsonfile fact cache.", file_okay=False)] = None,
+    junit: Annotated[list[Path] | None, typer.Option(help="pytest/testinfra JUnit XML file(s).", dir_okay=False,
+                                                     exists=True)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge waivers and deadlines on this date.")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Read plans/exports, runner artefacts, cached facts, JUnit, survey state and waivers; write evidence."""
+    inv = load(inventory)
+    if bool(site) == every:
+        err_console.print("[red]error[/]: give --site SITE (repeatable) or --all", highlight=False)
+        raise typer.Exit(code=2)
+    chosen = list(inv.sites.values()) if every else [resolve_site(inv, s) for s in site or []]
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    sources = collecting.Sources(plan, runner, facts, tuple(junit or ()))
+    for chosen_site in chosen:
+        evidence = collecting.collect_site(inv, chosen_site, sources, day)
+        path = collecting.write(evidence, out)
+        counts = evidence.counts()
+        console.print(f"{chosen_site.id}: {len(evidence.checks)} checks "
+                      f"({', '.join(f'{k} {v}' for k, v in counts.items() if v)}) → {path}", highlight=False)
+
+
+def report(
+    evidence: Annotated[Path, typer.Option(help="Directory of evidence files.", file_okay=False, exists=True)],
+    out: Annotated[Path, typer.Option(help="Where to write the report.")] = Path("build/report"),
+    lang: Annotated[str, typer.Option(help="ja (default) or en.")] = "ja",
+    previous: Annotated[Path | None, typer.Option(help="Evidence of the previous run, for the drift view.",
+                                                  file_okay=False, exists=True)] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Render HTML (national index + one page per site), merged JSON, CSV (UTF-8 BOM) and JUnit."""
+    if lang not in ("ja", "en"):
+        err_console.print(f"[red]error[/]: --lang must be ja or en (got {lang!r})", highlight=False)
+        raise typer.Exit(code=2)
+    inv = load(inventory)
+    try:
+        current = collecting.load_dir(evidence)
+        earlier = collecting.load_dir(previous) if previous else None
+    except ValidationError as exc:
+        err_console.print(f"[red]error[/]: an evidence file does not match the schema: {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
+    if not current:
+        err_console.print(f"[red]error[/]: no evidence files in {evidence}", highlight=False)
+        raise typer.Exit(code=2)
+    reports = build.build(current, inv, earlier)
+    written = write.write_all(reports, out, lang)
+    ready = sum(r.ready for r in reports)
+    console.print(f"report: {len(reports)} sites, {ready} ready → {out}/index.html "
+                  f"({sum(len(v) for v in written.values())} files)", highlight=False)

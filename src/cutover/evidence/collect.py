@@ -1,0 +1,74 @@
+"""Assemble one evidence file per site from every source, and write it atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from cutover import __version__, atomic
+from cutover.evidence.collectors import ansible, inventory, junit, pulumi
+from cutover.evidence.model import RunMetadata, SiteEvidence, SiteInfo
+from cutover.inventory import Inventory, Site
+
+_TOOLS = ("pulumi", "pulumi-azure-native", "pulumi-azuread", "ansible-core", "ansible", "pytest-testinfra")
+
+
+@dataclass(frozen=True)
+class Sources:
+    plan_dir: Path | None = None  # offline plans or `pulumi stack export` files, <stack>.json
+    runner_dir: Path | None = None  # ansible-runner private data dirs (artifacts/*/job_events)
+    facts_dir: Path | None = None  # jsonfile fact cache
+    junit: tuple[Path, ...] = ()
+
+
+def tool_versions() -> dict[str, str]:
+    versions = {}
+    for name in _TOOLS:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def collect_site(inv: Inventory, site: Site, sources: Sources, as_of: dt.date | None = None) -> SiteEvidence:
+    as_of = as_of or dt.date.today()
+    checks = pulumi.collect(site.id, sources.plan_dir, as_of)
+    checks += inventory.waivers(site, as_of)
+    survey_checks, actions = inventory.survey(site)
+    checks += survey_checks
+    endpoint_checks, endpoint_actions = ansible.collect(site, sources.runner_dir, sources.facts_dir, as_of)
+    checks += endpoint_checks
+    actions += endpoint_actions
+    checks += junit.collect(site, list(sources.junit))
+    wave = inv.organisation.wave(site.wave)
+    return SiteEvidence(
+        run=RunMetadata(
+            generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0), as_of=as_of, tool_version=__version__,
+            tool_versions=tool_versions(), inventory_revision=inv.revision,
+            inputs={"plan": str(sources.plan_dir) if sources.plan_dir else None,
+                    "runner": str(sources.runner_dir) if sources.runner_dir else None,
+                    "facts": str(sources.facts_dir) if sources.facts_dir else None,
+                    "junit": ";".join(str(p) for p in sources.junit) or None},
+        ),
+        site=SiteInfo(id=site.id, name_ja=site.config.name_ja, name_en=site.config.name_en, wave=site.wave,
+                      wave_start=wave.start if wave else None, identity_mode=site.config.identity_mode,
+                      endpoints=len(site.endpoints), addresses=len(site.mail)),
+        checks=checks,
+        actions=actions,
+    )
+
+
+def write(evidence: SiteEvidence, out: Path) -> Path:
+    path = Path(out) / f"{evidence.site.id}.json"
+    atomic.write_text(path, json.dumps(evidence.model_dump(mode="json"), ensure_ascii=False, indent=1))
+    return path
+
+
+def load_dir(directory: Path) -> list[SiteEvidence]:
+    """Every ``<site>.json`` evidence file of a directory, validated against the schema."""
+    files = sorted(Path(directory).glob("*.json"))
+    return [SiteEvidence.model_validate_json(p.read_text(encoding="utf-8")) for p in files]

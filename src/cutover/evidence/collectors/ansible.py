@@ -1,0 +1,141 @@
+"""Ansible: ansible-runner artefacts (who was unreachable, which tasks failed) and cached facts.
+
+Each Windows role publishes one cacheable fact ``cutover_<area>`` (schema 1: checks and actions,
+see docs/evidence.md); the jsonfile fact cache keeps one JSON file per host. A PC that answered no
+run leaves no facts: it becomes an ``error`` check and a hands-on action, never a pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cutover.evidence.collectors import could_not_collect, now
+from cutover.evidence.model import AREAS, Action, Check
+from cutover.inventory import Site
+
+FACT_PREFIX = "cutover_"
+TITLES = {
+    "ngav": ("次世代ウイルス対策", "Next-generation antivirus"),
+    "office": ("Office のサポート状況", "Office support"),
+    "mail": ("メールの受信設定", "Mail client retention"),
+    "fileshare": ("クラウドファイル共有への対応", "Cloud file share readiness"),
+    "migration": ("データ移行", "Data migration"),
+}
+
+
+@dataclass
+class RunnerOutcome:
+    unreachable: dict[str, str] = field(default_factory=dict)  # host -> message
+    failed: dict[str, list[str]] = field(default_factory=dict)  # host -> failed task names
+    seen: set[str] = field(default_factory=set)  # hosts that appear in any event
+    runs: int = 0
+
+
+def read_runner_artifacts(directory: Path | None) -> RunnerOutcome:
+    outcome = RunnerOutcome()
+    if directory is None or not Path(directory).exists():
+        return outcome
+    for events_dir in sorted(Path(directory).rglob("job_events")):
+        outcome.runs += 1
+        for path in sorted(events_dir.glob("*.json")):
+            try:
+                event = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            data = event.get("event_data") or {}
+            host = data.get("host") or data.get("remote_addr")
+            if not host:
+                continue
+            host = str(host).upper()
+            outcome.seen.add(host)
+            if event.get("event") == "runner_on_unreachable":
+                result = data.get("res") or {}
+                outcome.unreachable[host] = str(result.get("msg") or "unreachable")
+            elif event.get("event") == "runner_on_failed" and not data.get("ignore_errors"):
+                outcome.failed.setdefault(host, []).append(str(data.get("task") or "task"))
+            elif event.get("event") == "runner_on_ok":
+                outcome.unreachable.pop(host, None)  # reached later in the same or a later run
+    return outcome
+
+
+def read_facts(directory: Path | None, host: str) -> dict | None:
+    if directory is None:
+        return None
+    for name in (host, host.lower(), host.upper()):
+        path = Path(directory) / name
+        if path.is_file():
+            try:
+                return json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                return None
+    return None
+
+
+def _area_of(check_id: str, fallback: str) -> str:
+    prefix = check_id.split(".", 1)[0]
+    return prefix if prefix in AREAS else fallback
+
+
+def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
+            as_of: dt.date) -> tuple[list[Check], list[Action]]:
+    outcome = read_runner_artifacts(runner_dir)
+    checks: list[Check] = []
+    actions: list[Action] = []
+    facts_by_host = {e.hostname: read_facts(facts_dir, e.hostname) or {} for e in site.endpoints}
+    areas_seen = sorted({k[len(FACT_PREFIX):] for facts in facts_by_host.values() for k in facts
+                         if k.startswith(FACT_PREFIX) and k[len(FACT_PREFIX):] in TITLES})
+    if not areas_seen and not outcome.unreachable:
+        where = (f"runner artefacts: {runner_dir or 'no --runner given'}; "
+                 f"fact cache: {facts_dir or 'no --facts given'}")
+        return [could_not_collect("endpoints.evidence", "ngav", "ansible",
+                                  f"no Ansible result for any of the {len(site.endpoints)} PCs ({where})")], []
+    stamp = now()
+    for endpoint in site.endpoints:
+        host = endpoint.hostname
+        facts = facts_by_host[host]
+        if host in outcome.unreachable:
+            days = (as_of - endpoint.last_seen).days
+            checks.append(Check(
+                id="endpoint.reachable", title_ja="端末への接続", title_en="PC reachable", area="ngav",
+                status="error", host=host, source="ansible", timestamp=stamp,
+                message=f"unreachable over WinRM ({outcome.unreachable[host]}); last seen {endpoint.last_seen}",
+                data={"last_seen": endpoint.last_seen.isoformat(), "days_since_seen": days},
+            ))
+            actions.append(Action(
+                id="endpoint.by_hand", host=host, source="ansible",
+                message_ja=(f"{endpoint.last_seen} 以降接続できません。PCを起動して県本部の有線LANに接続するか、"
+                            "旧ウイルス対策ソフトを手作業で削除し、次世代ウイルス対策を導入してください"),
+                message_en=(f"Unreachable since {endpoint.last_seen}: start it on the prefecture's wired LAN, or "
+                            "remove the old antivirus by hand and install the NGAV"),
+            ))
+            continue
+        for area in areas_seen:
+            fact = facts.get(FACT_PREFIX + area)
+            if not isinstance(fact, dict):
+                checks.append(could_not_collect(f"{area}.collected", area, "ansible",
+                                                f"no {FACT_PREFIX}{area} fact for {host}", host=host))
+                continue
+            for item in fact.get("checks") or []:
+                status = item.get("status")
+                pending = status == "pending"
+                checks.append(Check(
+                    id=str(item.get("id")), title_ja=TITLES[area][0], title_en=TITLES[area][1],
+                    area=_area_of(str(item.get("id")), area),
+                    status="fail" if pending else status if status in
+                    ("pass", "fail", "error", "not_applicable", "manual", "waived") else "error",
+                    message=("pending: " if pending else "") + str(item.get("message", "")),
+                    source="ansible", host=host, timestamp=stamp,
+                    data={**(item.get("data") or {}), "collected_at": fact.get("collected_at"), "pending": pending},
+                ))
+            for item in fact.get("actions") or []:
+                actions.append(Action(id=str(item.get("id")), host=host, source="ansible",
+                                      message_ja=str(item.get("message_ja", "")),
+                                      message_en=str(item.get("message_en", ""))))
+        for task in outcome.failed.get(host, []):
+            checks.append(Check(id="endpoint.task_failed", title_ja="タスクの失敗", title_en="Task failed", area="ngav",
+                                status="error", host=host, source="ansible", timestamp=stamp,
+                                message=f"task failed: {task}", data={"task": task}))
+    return checks, actions
