@@ -15,13 +15,14 @@ def waivers(site: Site, as_of: dt.date) -> list[Check]:
         title_ja, title_en = policy_titles(waiver.policy)
         active = waiver.expires >= as_of
         scope = f" [{waiver.scope}]" if waiver.scope else ""
+        on_pc = bool(waiver.scope) and waiver.policy == "endpoint-readiness"
         checks.append(Check(
-            id=f"inventory.waiver.{waiver.policy}" + (f".{waiver.scope}" if waiver.scope else ""),
+            id=f"inventory.waiver.{waiver.policy}" + (f".{waiver.scope}" if waiver.scope and not on_pc else ""),
             title_ja=f"例外承認: {title_ja}", title_en=f"Waiver: {title_en}", area="inventory",
             status="waived" if active else "fail",
             message=(f"{waiver.policy}{scope} waived until {waiver.expires}: {waiver.reason}" if active
                      else f"{waiver.policy}{scope} waiver expired on {waiver.expires}: renew or remove it"),
-            source="inventory", host=waiver.scope if waiver.scope and waiver.policy == "endpoint-readiness" else None,
+            source="inventory", host=waiver.scope if on_pc else None,
             data={"reason": waiver.reason, "expires": waiver.expires.isoformat(), "approved_by": waiver.approved_by,
                   "days_left": (waiver.expires - as_of).days},
             timestamp=now(),
