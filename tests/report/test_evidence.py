@@ -84,8 +84,10 @@ def test_junit_cases_become_checks_of_their_pc(sample_inventory, tmp_path):
     host = sample_inventory.sites[SITE].endpoints[0].hostname
     xml = f"""<?xml version="1.0"?><testsuites><testsuite name="pytest">
       <testcase classname="test_verify" name="test_ngav_running[ansible://{host}]"/>
-      <testcase classname="test_verify" name="test_old_av_absent[ansible://{host}]"><failure message="service found"/></testcase>
-      <testcase classname="test_verify" name="test_mail_days[ansible://{host}]"><skipped message="no profile"/></testcase>
+      <testcase classname="test_verify" name="test_old_av_absent[ansible://{host}]">
+        <failure message="service found"/></testcase>
+      <testcase classname="test_verify" name="test_mail_days[ansible://{host}]">
+        <skipped message="no profile"/></testcase>
       <testcase classname="test_verify" name="test_other_site[ansible://P36-DT-001]"/>
     </testsuite></testsuites>"""
     path = tmp_path / "verify.xml"

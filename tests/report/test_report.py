@@ -37,7 +37,8 @@ def rendered(evidence_dir, sample_inventory, tmp_path):
 def test_site_page_follows_openscap_order(rendered):
     out, _ = rendered
     html = (out / f"{SITE}.html").read_text(encoding="utf-8")
-    order = ["評価対象と日時", "準備状況", "期限", "手作業が必要な端末・作業", "チェック一覧", "費用の概算", "前回からの変化"]
+    order = ["評価対象と日時", "準備状況", "期限", "手作業が必要な端末・作業", "チェック一覧", "費用の概算",
+             "前回からの変化"]
     positions = [html.index(f">{heading}") for heading in order]
     assert positions == sorted(positions)
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html  # self-contained
