@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cutover import __version__
-from cutover.cli import ci_cmd, evidence_cmd, inventory_cmd, plan_cmd
+from cutover.cli import ci_cmd, evidence_cmd, inventory_cmd, plan_cmd, twin_cmd
 
 app = typer.Typer(
     help="Infrastructure-as-code and migration automation for the April 2028 cutover.",
@@ -19,6 +19,8 @@ app.command("plan")(plan_cmd.plan)
 app.add_typer(plan_cmd.stacks_app, name="stacks")
 app.add_typer(evidence_cmd.evidence_app, name="evidence")
 app.command("report")(evidence_cmd.report)
+app.add_typer(twin_cmd.twin_app, name="twin")
+app.command("converge")(twin_cmd.converge)
 
 
 @app.command()

@@ -61,16 +61,34 @@ def read_runner_artifacts(directory: Path | None) -> RunnerOutcome:
     return outcome
 
 
+def _untag(value):
+    """ansible-core 2.19 stores tagged values ({"value", "tags", "__ansible_type"}, {"__ansible_unsafe"})."""
+    if isinstance(value, dict):
+        if "__ansible_type" in value and "value" in value:
+            return _untag(value["value"])
+        if set(value) == {"__ansible_unsafe"}:
+            return _untag(value["__ansible_unsafe"])
+        return {k: _untag(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untag(v) for v in value]
+    return value
+
+
 def read_facts(directory: Path | None, host: str) -> dict | None:
+    """A host's cached facts from the jsonfile cache (``s1_<host>`` since ansible-core 2.19, else ``<host>``)."""
     if directory is None:
         return None
-    for name in (host, host.lower(), host.upper()):
+    for name in (f"s1_{host}", f"s1_{host.lower()}", host, host.lower()):
         path = Path(directory) / name
-        if path.is_file():
-            try:
-                return json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                return None
+        if not path.is_file():
+            continue
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(doc, dict) and "__payload__" in doc:
+                doc = json.loads(doc["__payload__"])
+        except (OSError, json.JSONDecodeError):
+            return None
+        return _untag(doc)
     return None
 
 

@@ -1,0 +1,99 @@
+"""``cutover twin`` (the endpoint twin fleet) and ``cutover converge`` (playbooks through ansible-runner)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
+from cutover.twin import fleet
+from cutover.twin import state as twin_state
+
+twin_app = typer.Typer(help="The Windows endpoint twin (rehearsals and tests).", no_args_is_help=True)
+
+
+@twin_app.command("build")
+def twin_build(
+    site: Annotated[list[str] | None, typer.Option("--site", help="Site(s) to build.")] = None,
+    wave: Annotated[int | None, typer.Option(help="Every site of this wave.")] = None,
+    out: Annotated[Path, typer.Option(help="Fleet folder; one sub-folder per site.")] = Path("build/twin"),
+    fresh: Annotated[bool, typer.Option(help="Rebuild existing PCs instead of reusing their state.")] = False,
+    fault: Annotated[list[str] | None, typer.Option(help="HOST:switch=value, e.g. P18-DT-001:installer_exit_code=1603")]
+    = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Build (or keep) the twin PCs of the chosen sites from the inventory."""
+    inv = load(inventory)
+    chosen = [resolve_site(inv, s) for s in site or []] + (inv.sites_in_wave(wave) if wave is not None else [])
+    if not chosen:
+        err_console.print("[red]error[/]: give --site SITE or --wave N", highlight=False)
+        raise typer.Exit(code=2)
+    faults: dict[str, dict] = {}
+    for item in fault or []:
+        host, _, setting = item.partition(":")
+        key, _, value = setting.partition("=")
+        if not host or key not in ("installer_exit_code", "locked_hive", "outlook_running", "unreachable_share"):
+            err_console.print(f"[red]error[/]: bad --fault {item!r}", highlight=False)
+            raise typer.Exit(code=2)
+        faults.setdefault(host.upper(), {})[key] = json.loads(value) if value else True
+    for chosen_site in chosen:
+        paths = fleet.build_site(inv, chosen_site, out, dt.date.today(), faults, reuse=not fresh)
+        reachable = sum(twin_state.load(paths[0].parent, p.stem)["reachable"] for p in paths)
+        console.print(f"{chosen_site.id}: {len(paths)} PCs ({reachable} reachable) in {out / chosen_site.id}",
+                      highlight=False)
+
+
+@twin_app.command("show")
+def twin_show(host: str, out: Annotated[Path, typer.Option(help="Fleet folder.")] = Path("build/twin")) -> None:
+    """Summarise one twin PC: reachability, products, services, scheduled tasks, module calls."""
+    matches = list(Path(out).glob(f"*/{host.upper()}.json"))
+    if not matches:
+        err_console.print(f"[red]error[/]: no twin PC {host} under {out}", highlight=False)
+        raise typer.Exit(code=2)
+    state = json.loads(matches[0].read_text(encoding="utf-8"))
+    table = Table(title=f"{state['hostname']} ({state['site']}, {state['os']['caption']} {state['os']['build']})")
+    table.add_column("what")
+    table.add_column("value", overflow="fold")
+    table.add_row("reachable", str(state["reachable"]))
+    table.add_row("disk", state["hardware"]["disks"][0]["media_type"])
+    table.add_row("products", ", ".join(p["display_name"] for p in state["products"].values()))
+    table.add_row("scheduled tasks", ", ".join(state["scheduled_tasks"]))
+    table.add_row("security center", ", ".join(f"{e['display_name']} ({e['product_state']})"
+                                               for e in state["security_center"]))
+    table.add_row("module calls", json.dumps(state["module_calls"]))
+    console.print(table)
+
+
+def converge(
+    site: Annotated[str, typer.Option("--site", help="Site to converge.")],
+    out: Annotated[Path, typer.Option(help="Run folder (runner artefacts, facts).")] = Path("build/live"),
+    twin: Annotated[Path | None, typer.Option(help="Converge the twin fleet in this folder instead of real PCs.")]
+    = None,
+    playbook: Annotated[str, typer.Option(help="Playbook under ansible/playbooks.")] = "endpoints.yml",
+    check: Annotated[bool, typer.Option(help="Check mode: report what would change.")] = False,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Run a playbook for one site through ansible-runner; unreachable PCs are listed, never fatal."""
+    from cutover.inventory.ansible_view import site_group
+    from cutover.runner import run_playbook
+
+    inv = load(inventory)
+    chosen = resolve_site(inv, site)
+    twin_dir = twin / chosen.id if twin else None
+    outcome = run_playbook(playbook, site_group(chosen.id), out, twin_dir=twin_dir,
+                           extravars={"ansible_check_mode": True} if check else None,
+                           inventory=Path(inv.root))
+    console.print(f"{chosen.id}: {outcome.status} — ok {len(outcome.ok)}, changed {len(outcome.changed)}, "
+                  f"failed {len(outcome.failed)}, unreachable {len(outcome.unreachable)}; "
+                  f"artefacts {outcome.artifacts}", highlight=False)
+    for host in sorted(outcome.unreachable):
+        endpoint = next((e for e in chosen.endpoints if e.hostname == host), None)
+        seen = endpoint.last_seen if endpoint else "?"
+        console.print(f"  unreachable: {host} (last seen {seen}) — remove the old antivirus by hand", highlight=False)
+    if outcome.failed:
+        raise typer.Exit(code=1)

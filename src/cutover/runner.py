@@ -1,0 +1,77 @@
+"""Run the project's playbooks through ansible-runner (the engine AWX uses), one site at a time.
+
+Each run keeps its private data dir and artefacts (job events) under ``<out>/runner/<name>``, and
+facts go to the jsonfile cache ``<out>/facts``: both are what ``cutover evidence collect`` reads.
+Against the endpoint twin, the run uses the ``twin`` connection; against real PCs, the inventory's
+PSRP settings (inventories/group_vars/windows/connection.yml).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ansible_runner
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PLAYBOOKS = PROJECT_ROOT / "ansible" / "playbooks"
+
+
+@dataclass
+class RunOutcome:
+    status: str  # successful | failed | timeout | canceled
+    rc: int
+    ok: set[str] = field(default_factory=set)
+    changed: dict[str, int] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)
+    unreachable: set[str] = field(default_factory=set)
+    artifacts: Path | None = None
+
+
+def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None = None,
+                 extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
+                 name: str | None = None) -> RunOutcome:
+    out = Path(out).resolve()
+    private = out / "runner" / (name or f"{Path(playbook).stem}-{limit}")
+    private.mkdir(parents=True, exist_ok=True)
+    variables = dict(extravars or {})
+    env = {
+        "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
+        "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(out / "facts"),
+        "ANSIBLE_ROLES_PATH": str(PROJECT_ROOT / "roles"),
+        # ansible-playbook lives beside this interpreter (the project's virtual environment).
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    }
+    if twin_dir is not None:
+        variables |= {"ansible_connection": "twin", "ansible_shell_type": "powershell",
+                      "cutover_twin_dir": str(Path(twin_dir).resolve())}
+    # ansible-runner looks ansible-playbook up on this process's PATH: the project's venv comes first.
+    venv_bin = str(Path(sys.executable).parent)
+    if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([venv_bin, os.environ.get("PATH", "")])
+    result = ansible_runner.run(
+        private_data_dir=str(private),
+        project_dir=str(PROJECT_ROOT),
+        playbook=str((PLAYBOOKS / playbook).resolve().relative_to(PROJECT_ROOT)),
+        inventory=str((inventory or PROJECT_ROOT / "inventories").resolve()),
+        limit=limit,
+        extravars=variables,
+        envvars=env,
+        forks=forks,
+        quiet=True,
+        rotate_artifacts=3,
+    )
+    stats = result.stats
+    if stats is None:
+        raise RuntimeError(f"ansible-runner did not run the playbook (rc {result.rc}); "
+                           f"see {result.config.artifact_dir}")
+    return RunOutcome(
+        status=result.status, rc=result.rc,
+        ok=set((stats.get("ok") or {}).keys()),
+        changed=dict(stats.get("changed") or {}),
+        failed=set((stats.get("failures") or {}).keys()),
+        unreachable=set((stats.get("dark") or {}).keys()),
+        artifacts=Path(result.config.artifact_dir) if result.config else None,
+    )

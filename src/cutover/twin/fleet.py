@@ -1,0 +1,205 @@
+"""Build the twin PCs of a site from the inventory, with realistic starting states.
+
+Deterministic per hostname: the same inventory gives the same fleet. Every PC starts with the old
+antivirus (Trend Micro Apex One / ウイルスバスター Corp. agent, its services and its lunchtime scan
+task); HDD desktops keep their disk media; PCs not seen for longer than ``offline_after_days`` come
+out unreachable; Office varies (Click-to-Run retail/volume, Microsoft 365 channels, MSI Office 2016);
+users get Outlook or Thunderbird POP profiles for the addresses mail.csv lists for the PC, and some
+are logged on with Outlook running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+import uuid
+from pathlib import Path
+from typing import Any
+
+from cutover.inventory import Endpoint, Inventory, Site
+from cutover.twin import state as twin_state
+
+TREND_DISPLAY = "Trend Micro Apex One Security Agent"
+TREND_SERVICES = {"ntrtscan": "Apex One NT RealTime Scan", "TmListen": "Apex One NT Listener",
+                  "TMBMServer": "Trend Micro Unauthorized Change Prevention Service",
+                  "tmccsf": "Trend Micro Cloud Endpoint Service"}
+LUNCH_TASK = "\\TrendMicro\\Apex One Lunchtime Scan"
+OFFICE_VARIANTS = [  # (kind, release ids or product code, version, channel GUID)
+    ("c2r", "O365BusinessRetail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60"),
+    ("c2r", "O365ProPlusRetail", "16.0.17328.20550", "55336b82-a18d-4dd6-b5f6-9e5095c314a6"),
+    ("c2r", "HomeBusiness2019Retail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60"),
+    ("c2r", "ProPlus2021Volume", "16.0.14332.20812", "5030841d-c919-4594-8d2d-84ae4f96e58e"),
+    ("c2r", "HomeBusiness2024Retail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60"),
+    ("msi", "{90160000-0012-0000-0000-0000000FF1CE}", "16.0.4266.1001", None),
+]
+# The distribution share of the sample organisation, with the fictional "Example NGAV" installer the
+# ngav role's default profile points at (real deployments override the profile variables).
+SAMPLE_NGAV = {
+    "path": "\\\\dist.union.example\\ngav\\ExampleNGAV-Setup-5.2.msi",
+    "sha256": hashlib.sha256(b"Example NGAV 5.2 installer (fictional)").hexdigest(),
+    "product": {"product_id": "{6E3F1B0C-5A2D-4C8E-9F10-0A1B2C3D4E5F}", "display_name": "Example NGAV Agent",
+                "publisher": "Example Security Ltd.", "version": "5.2.0",
+                "services": ["ExampleNgavSvc"], "security_center": "Example NGAV"},
+}
+POP3_CLSID = "{ED475411-B0D6-11D2-8C3B-00104B2A6676}"
+ACCOUNTS_KEY = "9375CFF0413111d3B88A00104B2A6676"
+SECURITY_CENTER_ON = 266240  # 0x41000: third-party, on, up to date
+DEFENDER_OFF = 393472  # 0x60100: Windows Defender, off (a third-party AV is active)
+
+
+def _rng(hostname: str) -> random.Random:
+    return random.Random(int(hashlib.sha256(hostname.encode()).hexdigest()[:16], 16))
+
+
+def _guid(*parts: str) -> str:
+    return "{" + str(uuid.uuid5(uuid.NAMESPACE_OID, "/".join(parts))).upper() + "}"
+
+
+def _utf16(text: str) -> list[int]:
+    return list((text + "\0").encode("utf-16-le"))
+
+
+def _old_av(state: dict[str, Any], hostname: str) -> None:
+    code = _guid("trend-apex-one-agent")  # fictional product code: the real Japanese-edition codes are unconfirmed
+    key = f"HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{code}"
+    exe = "C:\\Program Files (x86)\\Trend Micro\\Security Agent\\NTRmv.exe"
+    for name, kind, data in (("DisplayName", "REG_SZ", TREND_DISPLAY), ("Publisher", "REG_SZ", "Trend Micro Inc."),
+                             ("DisplayVersion", "REG_SZ", "14.0.12737"), ("UninstallString", "REG_SZ", f'"{exe}"')):
+        twin_state.reg_set(state, key, name, kind, data)
+    state["products"][code] = {"display_name": TREND_DISPLAY, "publisher": "Trend Micro Inc.", "version": "14.0.12737",
+                               "uninstall_key": key, "services": sorted(TREND_SERVICES), "tasks": [LUNCH_TASK],
+                               "security_center": "Trend Micro Apex One Antivirus",
+                               "requires_uninstall_password": True}
+    for name, display in TREND_SERVICES.items():
+        state["services"][name] = {"display_name": display, "state": "running", "start_mode": "auto",
+                                   "path": f"C:\\Program Files (x86)\\Trend Micro\\Security Agent\\{name}.exe"}
+    state["files"][exe] = {"size": 1_204_224, "sha256": hashlib.sha256(b"ntrmv").hexdigest()}
+    state["scheduled_tasks"][LUNCH_TASK] = {"enabled": True, "description": "昼休みの定時検索",
+                                            "triggers": [{"type": "daily", "start_boundary": "2020-04-01T12:15:00"}],
+                                            "actions": [{"path": "C:\\Program Files (x86)\\Trend Micro\\"
+                                                                 "Security Agent\\PccNTMon.exe", "arguments": "-scan"}]}
+    state["security_center"].append({"display_name": "Trend Micro Apex One Antivirus",
+                                     "product_state": SECURITY_CENTER_ON})
+
+
+def _office(state: dict[str, Any], rng: random.Random) -> None:
+    kind, ident, version, channel = rng.choice(OFFICE_VARIANTS)
+    if kind == "c2r":
+        key = "HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration"
+        url = f"http://officecdn.microsoft.com/pr/{channel}"
+        for name, data in (("ProductReleaseIds", ident), ("VersionToReport", version), ("Platform", "x64"),
+                           ("CDNBaseUrl", url), ("UpdateChannel", url)):
+            twin_state.reg_set(state, key, name, "REG_SZ", data)
+    else:
+        key = f"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{ident}"
+        for name, data in (("DisplayName", "Microsoft Office Standard 2016"), ("DisplayVersion", version)):
+            twin_state.reg_set(state, key, name, "REG_SZ", data)
+        twin_state.reg_set(state, key, "WindowsInstaller", "REG_DWORD", 1)
+
+
+def _users(state: dict[str, Any], endpoint: Endpoint, site: Site, rng: random.Random) -> None:
+    addresses = [m for m in site.mail if endpoint.hostname in m.endpoints]
+    count = max(1, min(2, len(addresses)))
+    base_rid = 1001
+    for n in range(count):
+        domain = int(hashlib.sha256(site.id.encode()).hexdigest()[:8], 16) % 10**9
+        sid = f"S-1-5-21-{domain:09d}-{rng.randint(10**8, 10**9 - 1)}-{base_rid + n}"
+        name = f"user{n + 1}"
+        profile = f"C:\\Users\\{name}"
+        logged_on = n == 0 and rng.random() < 0.5
+        state["users"].append({"sid": sid, "name": name, "profile_path": profile, "logged_on": logged_on,
+                               "thunderbird_profiles": []})
+        twin_state.reg_set(state, f"HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\{sid}",
+                           "ProfileImagePath", "REG_EXPAND_SZ", profile)
+    for index, mail in enumerate(addresses):
+        user = state["users"][index % count]
+        if mail.uses_outlook:
+            account = f"{index + 2:08d}"
+            key = (f"HKU\\{user['sid']}\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Outlook\\"
+                   f"{ACCOUNTS_KEY}\\{account}")
+            twin_state.reg_set(state, key, "clsid", "REG_SZ", POP3_CLSID)
+            if rng.random() < 0.2:
+                twin_state.reg_set(state, key, "Email", "REG_SZ", mail.address)
+            else:
+                twin_state.reg_set(state, key, "Email", "REG_BINARY", _utf16(mail.address))
+            twin_state.reg_set(state, key, "POP3 Server", "REG_BINARY", _utf16("pop.union.example"))
+            twin_state.reg_set(state, key, "Leave on Server", "REG_DWORD", rng.choice([0x000E0003, 0x1, 0x000E0003]))
+            if user["logged_on"] and rng.random() < 0.4:
+                state["processes"].append({"name": "OUTLOOK.EXE", "user_sid": user["sid"]})
+        if mail.uses_thunderbird:
+            if not user["thunderbird_profiles"]:
+                user["thunderbird_profiles"].append({
+                    "dir": f"{user['profile_path']}\\AppData\\Roaming\\Thunderbird\\Profiles\\x1y2z3.default-release",
+                    "prefs": {}, "user_js": []})
+            prefs = user["thunderbird_profiles"][0]["prefs"]
+            server = f"server{len([k for k in prefs if k.endswith('.type')]) + 1}"
+            account = f"account{server[6:]}"
+            prefs.update({f"mail.server.{server}.type": "pop3", f"mail.server.{server}.hostname": "pop.union.example",
+                          f"mail.server.{server}.userName": mail.address,
+                          f"mail.account.{account}.server": server,
+                          f"mail.account.{account}.identities": f"id{server[6:]}",
+                          f"mail.identity.id{server[6:]}.useremail": mail.address,
+                          f"mail.server.{server}.leave_on_server": "true"})
+
+
+def build_pc(endpoint: Endpoint, site: Site, as_of: dt.date, offline_after_days: int = 60) -> dict[str, Any]:
+    rng = _rng(endpoint.hostname)
+    win11 = endpoint.build_number >= 22000
+    build, _, ubr = endpoint.os_build.partition(".")
+    state: dict[str, Any] = {
+        "schema": twin_state.SCHEMA,
+        "hostname": endpoint.hostname,
+        "site": site.id,
+        "role": endpoint.role,
+        "reachable": (as_of - endpoint.last_seen).days <= offline_after_days,
+        "last_seen": endpoint.last_seen.isoformat(),
+        "os": {"caption": f"Microsoft {endpoint.os_edition}", "build": int(build), "ubr": int(ubr or 0),
+               "edition_id": "Professional" if "Pro" in endpoint.os_edition else "Enterprise",
+               "windows": 11 if win11 else 10},
+        "hardware": {"ram_gib": endpoint.ram_gib, "model": endpoint.model,
+                     "disks": [{"number": 0, "system": True, "media_type": endpoint.disk_media.upper(),
+                                "bus_type": "SATA" if endpoint.disk_media == "hdd" else "NVMe"}]},
+        "last_boot": (dt.datetime.combine(endpoint.last_seen, dt.time(8, 30))).isoformat(),
+        "registry": {},
+        "users": [],
+        "products": {},
+        "services": {"WinDefend": {"display_name": "Microsoft Defender Antivirus Service", "state": "running",
+                                   "start_mode": "auto", "path": "C:\\ProgramData\\Microsoft\\Windows Defender"},
+                     "LanmanWorkstation": {"display_name": "Workstation", "state": "running", "start_mode": "auto"},
+                     "WinHttpAutoProxySvc": {"display_name": "WinHTTP Web Proxy Auto-Discovery Service",
+                                             "state": "running", "start_mode": "manual"},
+                     "iphlpsvc": {"display_name": "IP Helper", "state": "running", "start_mode": "auto"}},
+        "files": {},
+        "scheduled_tasks": {},
+        "security_center": [{"display_name": "Windows Defender", "product_state": DEFENDER_OFF}],
+        "defender": {"realtime_enabled": False},
+        "processes": [],
+        "network": {},
+        "distribution": {SAMPLE_NGAV["path"]: {"sha256": SAMPLE_NGAV["sha256"], "product": SAMPLE_NGAV["product"]}},
+        "faults": {"installer_exit_code": None, "locked_hive": False, "outlook_running": False,
+                   "unreachable_share": False},
+        "module_calls": {"total": 0, "by_module": {}},
+    }
+    _old_av(state, endpoint.hostname)
+    _office(state, rng)
+    _users(state, endpoint, site, rng)
+    return state
+
+
+def build_site(inventory: Inventory, site: Site, out: Path, as_of: dt.date | None = None,
+               faults: dict[str, dict[str, Any]] | None = None, reuse: bool = True) -> list[Path]:
+    """Write one document per PC under ``out/<site>/``; existing documents are kept when ``reuse``."""
+    as_of = as_of or dt.date.today()
+    directory = Path(out) / site.id
+    paths = []
+    for endpoint in site.endpoints:
+        path = twin_state.path_for(directory, endpoint.hostname)
+        if reuse and path.exists():
+            paths.append(path)
+            continue
+        state = build_pc(endpoint, site, as_of)
+        state["faults"].update((faults or {}).get(endpoint.hostname, {}))
+        twin_state.save(directory, state)
+        paths.append(path)
+    return paths
