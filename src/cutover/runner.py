@@ -32,14 +32,13 @@ class RunOutcome:
 
 def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None = None,
                  extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
-                 name: str | None = None) -> RunOutcome:
+                 name: str | None = None, check: bool = False) -> RunOutcome:
     out = Path(out).resolve()
     private = out / "runner" / (name or f"{Path(playbook).stem}-{limit}")
     private.mkdir(parents=True, exist_ok=True)
     variables = dict(extravars or {})
     env = {
         "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
-        "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(out / "facts"),
         "ANSIBLE_ROLES_PATH": str(PROJECT_ROOT / "roles"),
         # ansible-playbook lives beside this interpreter (the project's virtual environment).
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
@@ -60,6 +59,10 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None 
         extravars=variables,
         envvars=env,
         forks=forks,
+        cmdline="--check --diff" if check else None,
+        # One jsonfile fact cache for every run of this output folder (absolute: not per artefact dir).
+        fact_cache=str(out / "facts"),
+        fact_cache_type="jsonfile",
         quiet=True,
         rotate_artifacts=3,
     )

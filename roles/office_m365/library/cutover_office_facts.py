@@ -4,10 +4,10 @@ DOCUMENTATION = r"""
 module: cutover_office_facts
 short_description: Installed Office (Click-to-Run and MSI) in one read-only call
 description:
-  - Reads C(HKLM\SOFTWARE\Microsoft\Office\ClickToRun\Configuration) (and its WOW6432Node twin):
-    C(ProductReleaseIds), C(VersionToReport), C(Platform), C(CDNBaseUrl), C(UpdateChannel).
-  - Lists Windows Installer Office products from the 64- and 32-bit Uninstall keys: product codes
-    of the form C({xxxxxxxx-xxxx-xxxx-xxxx-xxxx0000000FF1CE}) with name and version.
+  - Reads C(HKLM\SOFTWARE\Microsoft\Office\ClickToRun\Configuration) and its WOW6432Node twin,
+    that is C(ProductReleaseIds), C(VersionToReport), C(Platform), C(CDNBaseUrl) and C(UpdateChannel).
+  - Lists Windows Installer Office products from the 64- and 32-bit Uninstall keys, that is product
+    codes of the form C({xxxxxxxx-xxxx-xxxx-xxxx-xxxx0000000FF1CE}) with name and version.
   - Classification (product, edition, channel, end of support) is done on the controller by
     C(cutover.lifecycle.office_support), never from the version number alone.
 options: {}

@@ -86,8 +86,7 @@ def converge(
     chosen = resolve_site(inv, site)
     twin_dir = twin / chosen.id if twin else None
     outcome = run_playbook(playbook, site_group(chosen.id), out, twin_dir=twin_dir,
-                           extravars={"ansible_check_mode": True} if check else None,
-                           inventory=Path(inv.root))
+                           check=check, inventory=Path(inv.root))
     console.print(f"{chosen.id}: {outcome.status} — ok {len(outcome.ok)}, changed {len(outcome.changed)}, "
                   f"failed {len(outcome.failed)}, unreachable {len(outcome.unreachable)}; "
                   f"artefacts {outcome.artifacts}", highlight=False)
