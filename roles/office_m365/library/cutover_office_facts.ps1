@@ -41,7 +41,7 @@ foreach ($path in @(
     }
 }
 
-# MSI Office: product codes ending in 0000000FF1CE (the Office product GUID scheme).
+# MSI Office: product codes {BRMMmmmm-PPPP-LLLL-p000-D000000FF1CE} (the Office product GUID scheme).
 $msiProducts = [System.Collections.Generic.List[object]]@()
 foreach ($root in @(
         'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall',
@@ -52,7 +52,7 @@ foreach ($root in @(
     }
     foreach ($key in Get-ChildItem -LiteralPath $root) {
         $code = $key.PSChildName
-        if ($code -notmatch '^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}0000000FF1CE\}$') {
+        if ($code -notmatch '^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]000000FF1CE\}$') {
             continue
         }
         $msiProducts.Add(@{

@@ -1,0 +1,111 @@
+"""Office and Windows classification, table-driven over every product family and channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cutover import lifecycle
+
+TODAY = dt.date(2026, 11, 24)
+CURRENT = "http://officecdn.microsoft.com/pr/492350f6-3a01-4f97-b9c0-c7c6ddf67d60"
+MONTHLY_ENTERPRISE = "http://officecdn.microsoft.com/pr/55336b82-a18d-4dd6-b5f6-9e5095c314a6"
+SEMI_ANNUAL = "http://officecdn.microsoft.com/pr/7ffbc6bf-bc32-4f92-8982-f9dd17fd3114"
+BETA = "http://officecdn.microsoft.com/pr/5440fd1f-7ecb-4221-8110-145efaa6372f"
+LTSC_2021 = "http://officecdn.microsoft.com/pr/5030841d-c919-4594-8d2d-84ae4f96e58e"
+LTSC_2024 = "http://officecdn.microsoft.com/pr/7983bac0-e531-40cf-be00-fd24fe66619c"
+
+
+@pytest.mark.parametrize(
+    ("release_ids", "cdn", "product", "edition", "status"),
+    [
+        ("O365ProPlusRetail", MONTHLY_ENTERPRISE, "Microsoft 365 Apps", "Apps for enterprise", "supported"),
+        ("O365BusinessRetail", CURRENT, "Microsoft 365 Apps", "Apps for business", "supported"),
+        ("O365HomePremRetail", CURRENT, "Microsoft 365 Apps", "Family/Personal", "supported"),
+        ("O365BusinessEEANoTeamsRetail", SEMI_ANNUAL, "Microsoft 365 Apps", "Apps for business", "supported"),
+        ("HomeBusinessRetail", CURRENT, "Office 2016", "HomeBusiness", "unsupported"),
+        ("ProfessionalRetail", CURRENT, "Office 2016", "Professional", "unsupported"),
+        ("HomeBusiness2019Retail", CURRENT, "Office 2019", "HomeBusiness", "unsupported"),
+        ("ProPlus2019Volume", None, "Office 2019", "ProPlus", "unsupported"),
+        ("HomeBusiness2021Retail", CURRENT, "Office 2021", "HomeBusiness", "unsupported"),
+        ("ProPlus2021Volume", LTSC_2021, "Office LTSC 2021", "ProPlus", "unsupported"),
+        ("HomeBusiness2024Retail", CURRENT, "Office 2024", "HomeBusiness", "supported"),
+        ("Standard2024Volume", LTSC_2024, "Office LTSC 2024", "Standard", "supported"),
+    ],
+)
+def test_click_to_run_products(release_ids, cdn, product, edition, status):
+    result = lifecycle.office_support(release_ids, "16.0.17928.20156", [], TODAY, cdn)
+    assert (result.product, result.edition, result.status) == (product, edition, status)
+    assert (result.action == lifecycle.REPLACE) == (status in ("unsupported", "ending_soon"))
+
+
+def test_the_same_build_is_not_the_same_edition():
+    build = "16.0.17928.20156"
+    retail_2019 = lifecycle.office_support("HomeBusiness2019Retail", build, [], TODAY)
+    m365 = lifecycle.office_support("O365BusinessRetail", build, [], TODAY)
+    assert retail_2019.status == "unsupported" and m365.status == "supported"
+
+
+@pytest.mark.parametrize(
+    ("cdn", "channel", "status"),
+    [(CURRENT, "Current", "supported"), (MONTHLY_ENTERPRISE, "Monthly Enterprise", "supported"),
+     (SEMI_ANNUAL, "Semi-Annual Enterprise", "supported"), (BETA, "Beta", "unknown")],
+)
+def test_channel_comes_from_the_cdn_guid(cdn, channel, status):
+    result = lifecycle.office_support("O365ProPlusRetail", None, [], TODAY, cdn)
+    assert (result.channel, result.status) == (channel, status)
+
+
+@pytest.mark.parametrize(
+    ("code", "edition"),
+    [("{90160000-0011-0000-0000-0000000FF1CE}", "Professional Plus"),
+     ("{90160000-0012-0000-1000-0000000FF1CE}", "Standard")],
+)
+def test_msi_office_2016_from_product_codes(code, edition):
+    result = lifecycle.office_support(None, None, [code], TODAY)
+    assert (result.product, result.edition, result.install, result.status) == ("Office 2016", edition, "msi",
+                                                                             "unsupported")
+
+
+def test_office_2021_was_ending_soon_within_180_days():
+    assert lifecycle.office_support("HomeBusiness2021Retail", None, [], dt.date(2026, 6, 1)).status == "ending_soon"
+    assert lifecycle.office_support("HomeBusiness2021Retail", None, [], dt.date(2026, 4, 15)).status == "supported"
+    assert lifecycle.office_support("HomeBusiness2021Retail", None, [], dt.date(2026, 10, 13)).status == "ending_soon"
+    assert lifecycle.office_support("HomeBusiness2021Retail", None, [], dt.date(2026, 10, 14)).status == "unsupported"
+
+
+def test_worst_product_wins_and_all_are_listed():
+    result = lifecycle.office_support("O365BusinessRetail", None, ["{90160000-0012-0000-0000-0000000FF1CE}"], TODAY)
+    assert result.product == "Office 2016" and result.status == "unsupported"
+    assert [p.product for p in result.products] == ["Microsoft 365 Apps", "Office 2016"]
+
+
+def test_unknown_and_absent_office():
+    assert lifecycle.office_support("VisioPro2019Volume2", None, [], TODAY).status == "unknown"
+    nothing = lifecycle.office_support(None, None, [], TODAY)
+    assert nothing.product == "none" and nothing.status == "unknown"
+
+
+def test_unconfirmed_dates_are_marked():
+    assert lifecycle.office_support("HomeBusiness2024Retail", None, [], TODAY).confirmed is False
+    assert lifecycle.office_support("HomeBusiness2019Retail", None, [], TODAY).confirmed is True
+
+
+@pytest.mark.parametrize(
+    ("edition", "build", "esu", "version", "status"),
+    [
+        ("Windows 10 Pro", "19045.5131", False, "Windows 10 22H2", "unsupported"),
+        ("Windows 10 Pro", "19045.5131", True, "Windows 10 22H2", "supported"),
+        ("Windows 11 Pro", "22631.4460", False, "Windows 11 23H2", "unsupported"),
+        ("Windows 11 Enterprise", "22631.4460", False, "Windows 11 23H2", "unsupported"),
+        ("Windows 11 Enterprise", "26100.2314", False, "Windows 11 24H2", "supported"),
+        ("Windows 11 Pro", "26100.2314", False, "Windows 11 24H2", "unsupported"),
+        ("Windows 11 Education", "26100.2314", False, "Windows 11 24H2", "supported"),
+        ("Windows 11 Pro", "26200.1", False, "Windows 11 25H2", "supported"),
+        ("Windows 11 Pro", "28000.1", False, "build 28000", "unknown"),
+    ],
+)
+def test_windows_support(edition, build, esu, version, status):
+    result = lifecycle.windows_support(edition, build, TODAY, esu_enrolled=esu)
+    assert (result.version, result.status) == (version, status)
