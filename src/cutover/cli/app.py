@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cutover import __version__
-from cutover.cli import ci_cmd, evidence_cmd, inventory_cmd, plan_cmd, twin_cmd
+from cutover.cli import ci_cmd, evidence_cmd, inventory_cmd, plan_cmd, survey_cmd, twin_cmd
 
 app = typer.Typer(
     help="Infrastructure-as-code and migration automation for the April 2028 cutover.",
@@ -21,6 +21,7 @@ app.add_typer(evidence_cmd.evidence_app, name="evidence")
 app.command("report")(evidence_cmd.report)
 app.add_typer(twin_cmd.twin_app, name="twin")
 app.command("converge")(twin_cmd.converge)
+app.add_typer(survey_cmd.survey_app, name="survey")
 
 
 @app.command()

@@ -14,8 +14,8 @@ from rich.console import Console
 from cutover import sites
 from cutover.inventory import Inventory, InventoryError, Site, load_inventory
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 InventoryOpt = Annotated[
     Path | None,

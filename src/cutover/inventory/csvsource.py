@@ -41,7 +41,8 @@ def parse(
         header = next(reader)
     except StopIteration:
         return [], [Problem(rel, 1, "(header)", f"the file is empty; expected the header {','.join(columns)}")]
-    header = [h.strip().lower() for h in header]
+    canonical = {c.lower(): c for c in (*columns, *optional)}
+    header = [canonical.get(h.strip().lower(), h.strip().lower()) for h in header]
     missing = [c for c in columns if c not in header]
     unknown = [h for h in header if h not in columns and h not in optional]
     dupes = sorted({h for h in header if header.count(h) > 1})

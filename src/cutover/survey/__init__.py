@@ -1,0 +1,1 @@
+"""The prefecture mail survey: which mailer reads each address (export, import, server settings)."""
