@@ -1,0 +1,67 @@
+"""``cutover rehearse``: the main job on the embedded sample organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
+from cutover.rehearse import Rehearsal
+
+
+def rehearse(
+    site: Annotated[list[str] | None, typer.Option("--site", help="Site(s) to rehearse.")] = None,
+    wave: Annotated[int | None, typer.Option(help="Every site of this wave (0 = pilot).")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every site (long).")] = False,
+    out: Annotated[Path, typer.Option(help="Rehearsal folder (reused: the twin keeps its state).")]
+    = Path("build/rehearsal"),
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge dates on this day (YYYY-MM-DD).")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Validate → plan + policies → twin fleet → converge → verify → evidence → report → readiness.
+
+    Exit status 0 when every rehearsed site is ready, 1 when some are not (see the report), 2 on bad input.
+    """
+    inv = load(inventory)
+    chosen = (list(inv.sites.values()) if every else
+              [resolve_site(inv, s) for s in site or []] + (inv.sites_in_wave(wave) if wave is not None else []))
+    if not chosen:
+        err_console.print("[red]error[/]: give --site SITE, --wave N or --all", highlight=False)
+        raise typer.Exit(code=2)
+    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    console.print(f"[bold]rehearsal[/] of {len(chosen)} site(s): {', '.join(s.id for s in chosen)} → {out}/",
+                  highlight=False)
+    console.print(f"validate: inventory valid ({len(inv.sites)} sites, revision {inv.revision})", highlight=False)
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<9}[/]"), TextColumn("{task.description}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("", stage="plan")
+
+        def report(stage: str, detail: str) -> None:
+            progress.update(task, stage=stage, description=detail)
+            if stage in ("converge", "verify"):
+                progress.console.print(f"  {stage}: {detail}", highlight=False)
+
+        rehearsal = Rehearsal(inv, chosen, out, day, progress=report)
+        all_ready = rehearsal.run()
+        progress.update(task, stage="done", description="")
+    table = Table(title="readiness per site")
+    for column in ("site", "ready", "blockers", "converge", "hands-on work"):
+        table.add_column(column, overflow="fold")
+    for outcome in rehearsal.outcomes.values():
+        c = outcome.converge
+        table.add_row(outcome.site.id, "[green]yes[/]" if outcome.ready else "[red]no[/]", str(outcome.blockers),
+                      f"{len(c.changed)} changed, {len(c.failed)} failed, {len(c.unreachable)} unreachable",
+                      f"{len(outcome.hands_on)} item(s)" + "".join(f"\n{h[:70]}" for h in outcome.hands_on[:3]))
+    console.print(table)
+    console.print("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in rehearsal.timings.items()), highlight=False)
+    console.print(f"report: {rehearsal.report_index}", highlight=False)
+    if not all_ready:
+        console.print("not every site is ready: the report lists the blockers and the hands-on work",
+                      highlight=False)
+        raise typer.Exit(code=1)

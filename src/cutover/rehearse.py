@@ -1,0 +1,131 @@
+"""The main job: rehearse the cutover of some sites end to end on the embedded sample organisation.
+
+validate the inventory → offline plan and policy pack → build the twin fleet → converge every role
+through ansible-runner → verify with testinfra → collect evidence → render the report → readiness.
+Re-running reuses the twin's state, so the second converge changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from cutover import atomic
+from cutover.cloud import offline
+from cutover.evidence import collect
+from cutover.inventory import Inventory, Site
+from cutover.inventory.ansible_view import host_vars, site_group
+from cutover.report import build, write
+from cutover.runner import PROJECT_ROOT, RunOutcome, run_playbook
+from cutover.twin import fleet
+
+STAGES = ("validate", "plan", "twin", "converge", "verify", "evidence", "report", "readiness")
+
+
+@dataclass
+class SiteOutcome:
+    site: Site
+    converge: RunOutcome | None = None
+    verify_rc: int | None = None
+    ready: bool = False
+    blockers: int = 0
+    hands_on: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Rehearsal:
+    inventory: Inventory
+    sites: list[Site]
+    out: Path
+    as_of: dt.date
+    progress: Callable[[str, str], None] = lambda stage, detail: None
+    outcomes: dict[str, SiteOutcome] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    report_index: Path | None = None
+
+    def _timed(self, stage: str, fn: Callable[[], None]) -> None:
+        start = time.perf_counter()
+        fn()
+        self.timings[stage] = time.perf_counter() - start
+
+    def run(self) -> bool:
+        self.outcomes = {s.id: SiteOutcome(s) for s in self.sites}
+        self._timed("plan", self.plan)
+        self._timed("twin", self.twin)
+        self._timed("converge", self.converge)
+        self._timed("verify", self.verify)
+        self._timed("evidence", self.evidence)
+        self._timed("report", self.report)
+        return all(o.ready for o in self.outcomes.values())
+
+    def plan(self) -> None:
+        stacks = ["core", *(s.id for s in self.sites)]
+        plans = offline.plan_stacks(self.inventory, stacks, self.as_of,
+                                    progress=lambda name: self.progress("plan", name))
+        for p in plans:
+            offline.write_plan(p, self.out / "plan")
+
+    def twin(self) -> None:
+        for site in self.sites:
+            fleet.build_site(self.inventory, site, self.out / "twin", self.as_of, reuse=True)
+            self.progress("twin", site.id)
+
+    def converge(self) -> None:
+        for site in self.sites:
+            outcome = run_playbook("endpoints.yml", site_group(site.id), self.out,
+                                   twin_dir=self.out / "twin" / site.id, inventory=Path(self.inventory.root))
+            self.outcomes[site.id].converge = outcome
+            self.progress("converge", f"{site.id}: {len(outcome.changed)} changed, {len(outcome.failed)} failed, "
+                                      f"{len(outcome.unreachable)} unreachable")
+
+    def verify(self) -> None:
+        for site in self.sites:
+            unreachable = self.outcomes[site.id].converge.unreachable
+            hosts = {}
+            for endpoint in site.endpoints:
+                if endpoint.hostname in unreachable:
+                    continue
+                hosts[endpoint.hostname] = {
+                    **host_vars(site, endpoint), "ansible_connection": "twin", "ansible_shell_type": "powershell",
+                    "cutover_twin_dir": str((self.out / "twin" / site.id).resolve())}
+            inventory_file = self.out / "verify" / f"{site.id}.yml"
+            atomic.write_text(inventory_file, yaml.safe_dump({"all": {"hosts": hosts}}, allow_unicode=True))
+            env = {**os.environ, "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
+                   "ANSIBLE_INVENTORY_ENABLED": "yaml,cutover",
+                   "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+            result = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(PROJECT_ROOT / "ansible/verify"),
+                 "--hosts=ansible://all", f"--ansible-inventory={inventory_file}",
+                 f"--junitxml={self.out / 'verify' / f'{site.id}.xml'}", "-o", "testpaths=ansible/verify"],
+                cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False)
+            self.outcomes[site.id].verify_rc = result.returncode
+            self.progress("verify", f"{site.id}: {'all verified' if result.returncode == 0 else 'findings'}")
+
+    def evidence(self) -> None:
+        for site in self.sites:
+            junit = self.out / "verify" / f"{site.id}.xml"
+            sources = collect.Sources(self.out / "plan", self.out / "runner", self.out / "facts",
+                                      (junit,) if junit.exists() else ())
+            evidence = collect.collect_site(self.inventory, site, sources, self.as_of)
+            collect.write(evidence, self.out / "evidence")
+            outcome = self.outcomes[site.id]
+            outcome.ready = evidence.ready
+            outcome.blockers = len(evidence.blockers)
+            outcome.hands_on = [f"{a.host or '-'}: {a.message_en}" for a in evidence.actions]
+            self.progress("evidence", site.id)
+
+    def report(self) -> None:
+        evidence = collect.load_dir(self.out / "evidence")
+        chosen = {s.id for s in self.sites}
+        reports = build.build([e for e in evidence if e.site.id in chosen], self.inventory)
+        written = write.write_all(reports, self.out / "report", "ja")
+        self.report_index = written["html"][0]
+        self.progress("report", str(self.report_index))
