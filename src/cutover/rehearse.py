@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from cutover import atomic
+from cutover import gate as gating
 from cutover.cloud import offline
 from cutover.evidence import collect
 from cutover.inventory import Inventory, Site
@@ -27,7 +28,7 @@ from cutover.report import build, write
 from cutover.runner import PROJECT_ROOT, RunOutcome, run_playbook
 from cutover.twin import fleet
 
-STAGES = ("validate", "plan", "twin", "converge", "verify", "evidence", "report", "readiness")
+STAGES = ("validate", "plan", "twin", "converge", "verify", "evidence", "report", "gate")
 
 
 @dataclass
@@ -37,6 +38,7 @@ class SiteOutcome:
     verify_rc: int | None = None
     ready: bool = False
     blockers: int = 0
+    gate: list = field(default_factory=list)  # cutover.gate.Condition
     hands_on: list[str] = field(default_factory=list)
 
 
@@ -64,7 +66,7 @@ class Rehearsal:
         self._timed("verify", self.verify)
         self._timed("evidence", self.evidence)
         self._timed("report", self.report)
-        return all(o.ready for o in self.outcomes.values())
+        return all(o.ready and gating.passed(o.gate) for o in self.outcomes.values())
 
     def plan(self) -> None:
         stacks = ["core", *(s.id for s in self.sites)]
@@ -120,6 +122,7 @@ class Rehearsal:
             outcome.ready = evidence.ready
             outcome.blockers = len(evidence.blockers)
             outcome.hands_on = [f"{a.host or '-'}: {a.message_en}" for a in evidence.actions]
+            outcome.gate = gating.evaluate(evidence)
             self.progress("evidence", site.id)
 
     def report(self) -> None:

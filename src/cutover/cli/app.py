@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from cutover import __version__
-from cutover.cli import ci_cmd, evidence_cmd, inventory_cmd, plan_cmd, rehearse_cmd, survey_cmd, twin_cmd
+from cutover.cli import (
+    ci_cmd,
+    evidence_cmd,
+    gate_cmd,
+    inventory_cmd,
+    plan_cmd,
+    rehearse_cmd,
+    survey_cmd,
+    twin_cmd,
+)
 
 app = typer.Typer(
     help="Infrastructure-as-code and migration automation for the April 2028 cutover.",
@@ -23,6 +32,7 @@ app.add_typer(twin_cmd.twin_app, name="twin")
 app.command("converge")(twin_cmd.converge)
 app.add_typer(survey_cmd.survey_app, name="survey")
 app.command("rehearse")(rehearse_cmd.rehearse)
+app.command("gate")(gate_cmd.gate)
 
 
 @app.command()

@@ -51,17 +51,20 @@ def rehearse(
         all_ready = rehearsal.run()
         progress.update(task, stage="done", description="")
     table = Table(title="readiness per site")
-    for column in ("site", "ready", "blockers", "converge", "hands-on work"):
+    for column in ("site", "ready", "blockers", "gate", "converge", "hands-on work"):
         table.add_column(column, overflow="fold")
     for outcome in rehearsal.outcomes.values():
         c = outcome.converge
+        unmet = [g.id for g in outcome.gate if not g.passed]
         table.add_row(outcome.site.id, "[green]yes[/]" if outcome.ready else "[red]no[/]", str(outcome.blockers),
+                      "[green]go[/]" if not unmet else "[red]no-go[/]: " + ", ".join(unmet),
                       f"{len(c.changed)} changed, {len(c.failed)} failed, {len(c.unreachable)} unreachable",
                       f"{len(outcome.hands_on)} item(s)" + "".join(f"\n{h[:70]}" for h in outcome.hands_on[:3]))
     console.print(table)
     console.print("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in rehearsal.timings.items()), highlight=False)
     console.print(f"report: {rehearsal.report_index}", highlight=False)
     if not all_ready:
-        console.print("not every site is ready: the report lists the blockers and the hands-on work",
+        console.print("not every site is ready or through the cutover gate: the report lists the blockers and "
+                      "the hands-on work; `cutover gate SITE --evidence <out>/evidence` explains the gate",
                       highlight=False)
         raise typer.Exit(code=1)
