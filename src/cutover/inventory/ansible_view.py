@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from cutover.cloud import naming
 from cutover.inventory.model import Endpoint, Inventory, Site
 
 
@@ -49,7 +50,10 @@ def host_vars(site: Site, endpoint: Endpoint) -> dict[str, Any]:
 
 def site_vars(site: Site, inventory: Inventory) -> dict[str, Any]:
     cfg = site.config
+    org = inventory.organisation
+    account = naming.storage_account(site.id, org.azure_location, org.mail_domain)
     return {
+        "cutover_storage_host": f"{account}.file.core.windows.net",
         "cutover_site_name_ja": cfg.name_ja,
         "cutover_identity_mode": cfg.identity_mode,
         "cutover_file_shares": [s.model_dump(mode="json") for s in cfg.file_shares],

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from cutover.cloud import naming
 from cutover.inventory import Endpoint, Inventory, Site
 from cutover.twin import state as twin_state
 
@@ -143,7 +144,8 @@ def _users(state: dict[str, Any], endpoint: Endpoint, site: Site, rng: random.Ra
                           f"mail.server.{server}.leave_on_server": "true"})
 
 
-def build_pc(endpoint: Endpoint, site: Site, as_of: dt.date, offline_after_days: int = 60) -> dict[str, Any]:
+def build_pc(endpoint: Endpoint, site: Site, as_of: dt.date, offline_after_days: int = 60,
+             location: str = "japaneast", mail_domain: str = "union.example") -> dict[str, Any]:
     rng = _rng(endpoint.hostname)
     win11 = endpoint.build_number >= 22000
     build, _, ubr = endpoint.os_build.partition(".")
@@ -181,6 +183,12 @@ def build_pc(endpoint: Endpoint, site: Site, as_of: dt.date, offline_after_days:
                    "unreachable_share": False},
         "module_calls": {"total": 0, "by_module": {}},
     }
+    # Entra join and TCP 445 to the site's storage endpoint (some offices' ISPs block 445).
+    state["entra_join"] = {"azure_ad_joined": True, "domain_joined": site.config.identity_mode == "hybrid",
+                           "error": None}
+    account = naming.storage_account(site.id, location, mail_domain)
+    blocked_office = int(hashlib.sha256(site.id.encode()).hexdigest()[:2], 16) % 8 == 0
+    state["network"]["tcp"] = {f"{account}.file.core.windows.net:445": not blocked_office}
     _old_av(state, endpoint.hostname)
     _office(state, rng)
     _users(state, endpoint, site, rng)
@@ -198,7 +206,8 @@ def build_site(inventory: Inventory, site: Site, out: Path, as_of: dt.date | Non
         if reuse and path.exists():
             paths.append(path)
             continue
-        state = build_pc(endpoint, site, as_of)
+        state = build_pc(endpoint, site, as_of, location=inventory.organisation.azure_location,
+                         mail_domain=inventory.organisation.mail_domain)
         state["faults"].update((faults or {}).get(endpoint.hostname, {}))
         twin_state.save(directory, state)
         paths.append(path)
