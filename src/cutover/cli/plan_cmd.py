@@ -11,8 +11,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cutover import sites
-from cutover.cli.common import FormatOpt, InventoryOpt, check_format, console, err_console, load, print_json
+from cutover.cli.common import (
+    FormatOpt,
+    InventoryOpt,
+    check_format,
+    console,
+    err_console,
+    load,
+    print_json,
+    resolve_site,
+)
 from cutover.cloud import offline, stacks
 from cutover.cloud.programs import CORE_STACK
 
@@ -31,20 +39,7 @@ def choose_stacks(inventory, names: list[str], wave: int | None, every: bool) ->
             err_console.print(f"[red]error[/]: no site is in wave {wave}", highlight=False)
             raise typer.Exit(code=2)
         return [CORE_STACK, *chosen]
-    chosen = []
-    for name in names:
-        if name == CORE_STACK:
-            chosen.append(CORE_STACK)
-            continue
-        try:
-            site_id = sites.canonical_site_id(name)
-        except sites.UnknownSiteError as exc:
-            err_console.print(f"[red]error[/]: {exc} (or 'core')", highlight=False)
-            raise typer.Exit(code=2) from None
-        if site_id not in inventory.sites:
-            err_console.print(f"[red]error[/]: site {site_id} is not in the inventory", highlight=False)
-            raise typer.Exit(code=2)
-        chosen.append(site_id)
+    chosen = [CORE_STACK if name == CORE_STACK else resolve_site(inventory, name).id for name in names]
     return list(dict.fromkeys(chosen))
 
 
