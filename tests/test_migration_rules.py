@@ -73,3 +73,32 @@ def test_names_azure_files_refuses(path, kind):
 
 def test_ordinary_japanese_names_pass():
     assert check_path("全体会議\\2027年度\\議事録（第1回）.docx") == []
+
+
+def test_migration_cli_prints_a_dry_run_unless_executed():
+    from typer.testing import CliRunner
+
+    from cutover.cli import app
+
+    runner = CliRunner()
+    dry = runner.invoke(app, ["migration", "command", "--site", "18", "--share", "shared"])
+    assert dry.exit_code == 0 and dry.stdout.splitlines()[0].endswith("/L")
+    assert "\\\\dc-fs01\\fukui$\\shared" in dry.stdout and ".file.core.windows.net\\shared" in dry.stdout
+    real = runner.invoke(app, ["migration", "command", "--site", "18", "--share", "shared", "--pass", "final",
+                               "--execute"])
+    assert real.exit_code == 0 and not real.stdout.splitlines()[0].endswith("/L")
+    assert "read-only" in real.stdout
+    assert runner.invoke(app, ["migration", "command", "--site", "18", "--share", "nope"]).exit_code == 2
+
+
+def test_migration_cli_checks_a_path_listing(tmp_path):
+    from typer.testing import CliRunner
+
+    from cutover.cli import app
+
+    listing = tmp_path / "paths.txt"
+    listing.write_text("全体会議\\議事録.docx\n全体会議\\a:b.txt\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["migration", "check-names", str(listing)])
+    assert result.exit_code == 1 and "invalid_character" in result.stdout and "1 finding(s)" in result.stdout
+    assert CliRunner().invoke(app, ["migration", "exit-code", "3"]).exit_code == 0
+    assert CliRunner().invoke(app, ["migration", "exit-code", "16"]).exit_code == 1

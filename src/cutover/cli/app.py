@@ -10,6 +10,7 @@ from cutover.cli import (
     evidence_cmd,
     gate_cmd,
     inventory_cmd,
+    migration_cmd,
     plan_cmd,
     rehearse_cmd,
     survey_cmd,
@@ -33,6 +34,7 @@ app.command("converge")(twin_cmd.converge)
 app.add_typer(survey_cmd.survey_app, name="survey")
 app.command("rehearse")(rehearse_cmd.rehearse)
 app.command("gate")(gate_cmd.gate)
+app.add_typer(migration_cmd.migration_app, name="migration")
 
 
 @app.command()

@@ -1,0 +1,79 @@
+"""``cutover migration``: the exact robocopy command of each pass, and Azure Files name checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cutover.cli.common import InventoryOpt, console, err_console, load, print_json, resolve_site
+from cutover.cloud import naming
+from cutover.migration.names import check_path
+from cutover.migration.robocopy import FLAG_REASONS, PASSES, RobocopyPlan, interpret_exit_code
+
+migration_app = typer.Typer(help="Data migration from the data-center file servers.", no_args_is_help=True)
+
+
+@migration_app.command("command")
+def migration_command(
+    site: Annotated[str, typer.Option("--site", help="Site.")],
+    share: Annotated[str, typer.Option(help="Share name from site.yml.")],
+    pass_name: Annotated[str, typer.Option("--pass", help="seed, delta or final.")] = "seed",
+    execute: Annotated[bool, typer.Option(help="A real pass; without it the command is a dry run (/L).")] = False,
+    log_dir: Annotated[str, typer.Option(help="Folder for the Unicode logs on the file server.")]
+    = r"C:\cutover\logs",
+    inventory: InventoryOpt = None,
+) -> None:
+    """Print the robocopy command line of one pass (dry run unless --execute), with each flag's reason."""
+    inv = load(inventory)
+    chosen = resolve_site(inv, site)
+    spec = next((s for s in chosen.config.file_shares if s.name == share), None)
+    if spec is None or not spec.legacy_unc:
+        err_console.print(f"[red]error[/]: {chosen.id} has no share {share!r} with a legacy_unc", highlight=False)
+        raise typer.Exit(code=2)
+    if pass_name not in PASSES:
+        err_console.print(f"[red]error[/]: --pass must be one of {', '.join(PASSES)}", highlight=False)
+        raise typer.Exit(code=2)
+    account = naming.storage_account(chosen.id, inv.organisation.azure_location, inv.organisation.mail_domain)
+    plan = RobocopyPlan(source=spec.legacy_unc, target=rf"\\{account}.file.core.windows.net\{share}",
+                        pass_name=pass_name, copy_security=chosen.config.identity_mode == "hybrid",
+                        log_path=rf"{log_dir}\{chosen.id}-{share}-{pass_name}.log", dry_run=not execute)
+    console.print(plan.command_line(), markup=False, highlight=False)
+    for flag in plan.flags():
+        key = flag.split(":")[0] if not flag.startswith("/COPY") else flag
+        if key in FLAG_REASONS:
+            console.print(f"  {flag}: {FLAG_REASONS[key]}", markup=False, highlight=False)
+    if pass_name == "final":
+        console.print("Before the final pass, set the source share read-only (see docs/runbook.md).",
+                      highlight=False)
+
+
+@migration_app.command("exit-code")
+def migration_exit_code(code: int) -> None:
+    """Explain a robocopy exit code (0-7 success, 8 and above failure); exit 1 on failure codes."""
+    meaning = interpret_exit_code(code)
+    console.print(f"{code}: {'success' if meaning.success else 'FAILURE'} — {meaning.summary}", highlight=False)
+    if not meaning.success:
+        raise typer.Exit(code=1)
+
+
+@migration_app.command("check-names")
+def migration_check_names(
+    listing: Annotated[Path, typer.Argument(help="UTF-8/UTF-16 file of relative paths, one per line "
+                                                 "(e.g. from `dir /s /b` with the share prefix removed).",
+                                            exists=True, dir_okay=False)],
+    json_out: Annotated[bool, typer.Option("--json", help="Print findings as JSON.")] = False,
+) -> None:
+    """Find names Azure Files refuses (before the seed pass); exit 1 when there are findings."""
+    raw = listing.read_bytes()
+    text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
+    findings = [f for line in text.splitlines() if line.strip() for f in check_path(line.strip())]
+    if json_out:
+        print_json([f.__dict__ for f in findings])
+    else:
+        for f in findings:
+            console.print(f"{f.kind}: {f.path} — {f.detail}", markup=False, highlight=False)
+        console.print(f"{len(findings)} finding(s)", highlight=False)
+    if findings:
+        raise typer.Exit(code=1)
