@@ -32,7 +32,7 @@ class RunOutcome:
 
 def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None = None,
                  extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
-                 name: str | None = None, check: bool = False) -> RunOutcome:
+                 name: str | None = None, check: bool = False, tags: str | None = None) -> RunOutcome:
     out = Path(out).resolve()
     private = out / "runner" / (name or f"{Path(playbook).stem}-{limit}")
     private.mkdir(parents=True, exist_ok=True)
@@ -60,6 +60,7 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None 
         envvars=env,
         forks=forks,
         cmdline="--check --diff" if check else None,
+        tags=tags,
         # One jsonfile fact cache for every run of this output folder (absolute: not per artefact dir).
         fact_cache=str(out / "facts"),
         fact_cache_type="jsonfile",

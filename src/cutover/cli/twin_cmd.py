@@ -76,6 +76,7 @@ def converge(
     = None,
     playbook: Annotated[str, typer.Option(help="Playbook under ansible/playbooks.")] = "endpoints.yml",
     check: Annotated[bool, typer.Option(help="Check mode: report what would change.")] = False,
+    tags: Annotated[str | None, typer.Option(help="Only these role tags: ngav, office, mail, fileshare.")] = None,
     inventory: InventoryOpt = None,
 ) -> None:
     """Run a playbook for one site through ansible-runner; unreachable PCs are listed, never fatal."""
@@ -86,7 +87,7 @@ def converge(
     chosen = resolve_site(inv, site)
     twin_dir = twin / chosen.id if twin else None
     outcome = run_playbook(playbook, site_group(chosen.id), out, twin_dir=twin_dir,
-                           check=check, inventory=Path(inv.root))
+                           check=check, tags=tags, inventory=Path(inv.root))
     console.print(f"{chosen.id}: {outcome.status} — ok {len(outcome.ok)}, changed {len(outcome.changed)}, "
                   f"failed {len(outcome.failed)}, unreachable {len(outcome.unreachable)}; "
                   f"artefacts {outcome.artifacts}", highlight=False)
