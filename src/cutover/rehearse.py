@@ -28,7 +28,8 @@ from cutover.report import build, write
 from cutover.runner import PROJECT_ROOT, RunOutcome, run_playbook
 from cutover.twin import fleet
 
-STAGES = ("validate", "plan", "twin", "converge", "verify", "evidence", "report", "gate")
+STAGES = ("validate", "plan", "twin", "converge", "migrate", "verify", "evidence", "report", "gate")
+MIGRATION_PASSES = (("scan", False), ("seed", True), ("delta", True), ("final", True))
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Rehearsal:
         self._timed("plan", self.plan)
         self._timed("twin", self.twin)
         self._timed("converge", self.converge)
+        self._timed("migrate", self.migrate)
         self._timed("verify", self.verify)
         self._timed("evidence", self.evidence)
         self._timed("report", self.report)
@@ -78,6 +80,7 @@ class Rehearsal:
     def twin(self) -> None:
         for site in self.sites:
             fleet.build_site(self.inventory, site, self.out / "twin", self.as_of, reuse=True)
+            fleet.build_file_server(self.inventory, site, self.out / "twin", reuse=True)
             self.progress("twin", site.id)
 
     def converge(self) -> None:
@@ -87,6 +90,18 @@ class Rehearsal:
             self.outcomes[site.id].converge = outcome
             self.progress("converge", f"{site.id}: {len(outcome.changed)} changed, {len(outcome.failed)} failed, "
                                       f"{len(outcome.unreachable)} unreachable")
+
+    def migrate(self) -> None:
+        """Scan, seed, delta and final passes on the twin file server (the final one sets the source read-only)."""
+        for site in self.sites:
+            for pass_name, execute in MIGRATION_PASSES:
+                outcome = run_playbook("file-migration.yml", "file_servers", self.out,
+                                       twin_dir=self.out / "twin" / site.id / "fileservers",
+                                       extravars={"file_migration_site": site.id, "file_migration_pass": pass_name,
+                                                  "file_migration_execute": execute},
+                                       inventory=Path(self.inventory.root),
+                                       name=f"file-migration-{site.id}-{pass_name}")
+                self.progress("migrate", f"{site.id}: {pass_name} {outcome.status}")
 
     def verify(self) -> None:
         for site in self.sites:

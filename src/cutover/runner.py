@@ -3,7 +3,7 @@
 Each run keeps its private data dir and artefacts (job events) under ``<out>/runner/<name>``, and
 facts go to the jsonfile cache ``<out>/facts``: both are what ``cutover evidence collect`` reads.
 Against the endpoint twin, the run uses the ``twin`` connection; against real PCs, the inventory's
-PSRP settings (inventories/group_vars/windows/connection.yml).
+PSRP settings (inventories/group_vars/all/connection.yml).
 """
 
 from __future__ import annotations

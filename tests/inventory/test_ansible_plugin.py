@@ -38,11 +38,16 @@ def listed(project_root) -> dict:
     return plain(json.loads(result.stdout))
 
 
-def test_every_pc_is_a_host(listed, sample_inventory):
+def test_every_pc_and_file_server_is_a_host(listed, sample_inventory):
     hosts = set(listed["_meta"]["hostvars"])
     expected = {e.hostname for s in sample_inventory.sites.values() for e in s.endpoints}
-    assert hosts == expected
+    assert hosts == expected | {"DC-FS01"}
     assert set(listed["windows"]["hosts"]) == expected
+    assert listed["file_servers"]["hosts"] == ["DC-FS01"]
+    shares = listed["_meta"]["hostvars"]["DC-FS01"]["cutover_migration_shares"]
+    expected_shares = {(s.id, sh.name) for s in sample_inventory.sites.values() for sh in s.config.file_shares}
+    assert {(m["site"], m["share"]) for m in shares} == expected_shares
+    assert all(m["target"].endswith(f".file.core.windows.net\\{m['share']}") for m in shares)
 
 
 def test_groups_by_site_wave_role_and_disk(listed, sample_inventory):

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "inventories" / "group_vars" / "windows" / "connection.yml"
+CONFIG = ROOT / "inventories" / "group_vars" / "all" / "connection.yml"
 
 
 def insecure_settings(settings: dict) -> list[str]:

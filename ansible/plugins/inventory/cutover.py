@@ -9,7 +9,9 @@ description:
   - Reads C(organisation.yml) and every site folder next to the plugin configuration file, validates
     them with the same schema as the C(cutover) CLI, and adds every PC with its inventory fields as
     host variables.
-  - "Groups: C(windows) (all PCs), C(site_<id>) (for example C(site_pref_13_tokyo), C(site_hq)),
+  - "Groups: C(windows) (all PCs), C(file_servers) (the data-center file servers named in
+    the shares' C(legacy_unc), with C(cutover_migration_shares)), C(site_<id>) (for example
+    C(site_pref_13_tokyo), C(site_hq)),
     C(wave_<n>), C(role_staff_pc), C(role_web_meeting_laptop), C(disk_hdd), C(disk_ssd),
     C(os_windows_10), C(os_windows_11), C(ram_8gb_or_less) and C(not_seen_recently)."
   - An invalid inventory fails with every problem listed (file, line or row, field).
@@ -46,7 +48,13 @@ from ansible.plugins.inventory import BaseInventoryPlugin
 
 try:
     from cutover.inventory import InventoryError, load_inventory
-    from cutover.inventory.ansible_view import host_groups, host_vars, site_group, site_vars
+    from cutover.inventory.ansible_view import (
+        file_server_vars,
+        host_groups,
+        host_vars,
+        site_group,
+        site_vars,
+    )
 except ImportError as exc:  # pragma: no cover - only without the project installed
     _IMPORT_ERROR: Exception | None = exc
 else:
@@ -87,3 +95,9 @@ class InventoryModule(BaseInventoryPlugin):
                     self.inventory.set_variable(host, key, value)
                 if suffix:
                     self.inventory.set_variable(host, "ansible_host", endpoint.hostname.lower() + suffix)
+        self.inventory.add_group("file_servers")
+        for server, shares in file_server_vars(data).items():
+            host = self.inventory.add_host(server, group="file_servers")
+            self.inventory.set_variable(host, "cutover_migration_shares", shares)
+            if suffix:
+                self.inventory.set_variable(host, "ansible_host", server.lower() + suffix)

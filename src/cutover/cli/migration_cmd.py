@@ -77,3 +77,33 @@ def migration_check_names(
         console.print(f"{len(findings)} finding(s)", highlight=False)
     if findings:
         raise typer.Exit(code=1)
+
+
+@migration_app.command("run")
+def migration_run(
+    site: Annotated[str, typer.Option("--site", help="Site whose shares to migrate.")],
+    pass_name: Annotated[str, typer.Option("--pass", help="scan, seed, delta, final, verify or rollback.")] = "scan",
+    execute: Annotated[bool, typer.Option(help="Copy (and, for final, set the source read-only) for real.")]
+    = False,
+    out: Annotated[Path, typer.Option(help="Run folder (runner artefacts, facts).")] = Path("build/live"),
+    twin: Annotated[Path | None, typer.Option(help="Use the twin file server in this fleet folder.")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Run one pass of the file_migration role on the site's data-center file server (ansible-runner)."""
+    from cutover.runner import run_playbook
+
+    inv = load(inventory)
+    chosen = resolve_site(inv, site)
+    passes = ("scan", "seed", "delta", "final", "verify", "rollback")
+    if pass_name not in passes:
+        err_console.print(f"[red]error[/]: --pass must be one of {', '.join(passes)}", highlight=False)
+        raise typer.Exit(code=2)
+    outcome = run_playbook("file-migration.yml", "file_servers", out,
+                           twin_dir=(twin / chosen.id / "fileservers") if twin else None,
+                           extravars={"file_migration_site": chosen.id, "file_migration_pass": pass_name,
+                                      "file_migration_execute": execute},
+                           inventory=Path(inv.root), name=f"file-migration-{chosen.id}-{pass_name}")
+    console.print(f"{chosen.id} {pass_name}{'' if execute else ' (dry run)'}: {outcome.status}; "
+                  f"failed {sorted(outcome.failed)}, unreachable {sorted(outcome.unreachable)}", highlight=False)
+    if outcome.failed or outcome.unreachable:
+        raise typer.Exit(code=1)

@@ -43,6 +43,7 @@ def twin_build(
         faults.setdefault(host.upper(), {})[key] = json.loads(value) if value else True
     for chosen_site in chosen:
         paths = fleet.build_site(inv, chosen_site, out, dt.date.today(), faults, reuse=not fresh)
+        fleet.build_file_server(inv, chosen_site, out, reuse=not fresh)
         reachable = sum(twin_state.load(paths[0].parent, p.stem)["reachable"] for p in paths)
         console.print(f"{chosen_site.id}: {len(paths)} PCs ({reachable} reachable) in {out / chosen_site.id}",
                       highlight=False)

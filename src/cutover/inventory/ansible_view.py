@@ -61,3 +61,20 @@ def site_vars(site: Site, inventory: Inventory) -> dict[str, Any]:
         "cutover_switch_mappings": cfg.cutover.switch_mappings,
         "cutover_rollback": cfg.cutover.rollback,
     }
+
+
+def file_server_vars(inventory: Inventory) -> dict[str, list[dict[str, Any]]]:
+    """Data-center file servers (from the shares' legacy_unc) and the shares each must migrate."""
+    servers: dict[str, list[dict[str, Any]]] = {}
+    org = inventory.organisation
+    for site in inventory.sites.values():
+        account = naming.storage_account(site.id, org.azure_location, org.mail_domain)
+        for share in site.config.file_shares:
+            if not share.legacy_unc:
+                continue
+            parts = share.legacy_unc.strip("\\").split("\\")
+            servers.setdefault(parts[0].upper(), []).append({
+                "site": site.id, "share": share.name, "source": share.legacy_unc, "smb_share": parts[1],
+                "target": f"\\\\{account}.file.core.windows.net\\{share.name}",
+                "identity_mode": site.config.identity_mode})
+    return servers

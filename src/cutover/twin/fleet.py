@@ -212,3 +212,44 @@ def build_site(inventory: Inventory, site: Site, out: Path, as_of: dt.date | Non
         twin_state.save(directory, state)
         paths.append(path)
     return paths
+
+
+def file_server_of(unc: str) -> tuple[str, str]:
+    r"""(server, SMB share name) of a UNC path such as \\dc-fs01\fukui$\shared."""
+    parts = unc.strip("\\").split("\\")
+    return parts[0].upper(), parts[1]
+
+
+def build_file_server(inventory: Inventory, site: Site, out: Path, reuse: bool = True) -> list[Path]:
+    """The data-center file server(s) holding the site's shares, as twin documents under fileservers/."""
+    directory = Path(out) / site.id / "fileservers"
+    servers: dict[str, dict[str, Any]] = {}
+    for share in site.config.file_shares:
+        if not share.legacy_unc:
+            continue
+        server, smb_name = file_server_of(share.legacy_unc)
+        state = servers.setdefault(server, {
+            "schema": twin_state.SCHEMA, "hostname": server, "site": site.id, "role": "file_server",
+            "reachable": True, "last_seen": None, "smb_shares": {}, "trees": {}, "logs": {},
+            "faults": {"open_files": [], "unreachable_share": False},
+            "module_calls": {"total": 0, "by_module": {}}})
+        state["smb_shares"].setdefault(smb_name.lower(), {
+            "name": smb_name, "access": [{"account": "Everyone", "right": "Change", "type": "Allow"},
+                                         {"account": "BUILTIN\\Administrators", "right": "Full", "type": "Allow"}],
+            "saved_access": None})
+        rng = _rng(f"{site.id}/{share.name}")
+        tree: dict[str, dict[str, Any]] = {}
+        for folder in share.folders:
+            for n in range(rng.randint(8, 20)):
+                size = rng.randint(1_000, 5_000_000)
+                name = f"{folder.name}\\{rng.choice(['議事録', '資料', '報告', '名簿', 'report'])}_{n:03d}.docx"
+                tree[name] = {"size": size, "sha256": hashlib.sha256(f"{site.id}/{name}/{size}".encode()).hexdigest(),
+                              "mtime": f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}T10:00:00"}
+        state["trees"][share.legacy_unc.lower().rstrip("\\")] = tree
+    paths = []
+    for server, state in servers.items():
+        path = twin_state.path_for(directory, server)
+        if not (reuse and path.exists()):
+            twin_state.save(directory, state)
+        paths.append(path)
+    return paths

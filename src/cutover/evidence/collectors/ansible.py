@@ -102,6 +102,7 @@ def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
     outcome = read_runner_artifacts(runner_dir)
     checks: list[Check] = []
     actions: list[Action] = []
+    migration = _migration_checks(site, facts_dir)
     facts_by_host = {e.hostname: read_facts(facts_dir, e.hostname) or {} for e in site.endpoints}
     areas_seen = sorted({k[len(FACT_PREFIX):] for facts in facts_by_host.values() for k in facts
                          if k.startswith(FACT_PREFIX) and k[len(FACT_PREFIX):] in TITLES})
@@ -109,7 +110,8 @@ def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
         where = (f"runner artefacts: {runner_dir or 'no --runner given'}; "
                  f"fact cache: {facts_dir or 'no --facts given'}")
         return [could_not_collect("endpoints.evidence", "ngav", "ansible",
-                                  f"no Ansible result for any of the {len(site.endpoints)} PCs ({where})")], []
+                                  f"no Ansible result for any of the {len(site.endpoints)} PCs ({where})"),
+                *migration], []
     stamp = now()
     for endpoint in site.endpoints:
         host = endpoint.hostname
@@ -156,4 +158,23 @@ def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
             checks.append(Check(id="endpoint.task_failed", title_ja="タスクの失敗", title_en="Task failed", area="ngav",
                                 status="error", host=host, source="ansible", timestamp=stamp,
                                 message=f"task failed: {task}", data={"task": task}))
-    return checks, actions
+    return checks + migration, actions
+
+
+def _migration_checks(site: Site, facts_dir: Path | None) -> list[Check]:
+    """The file_migration role's checks for this site, from the data-center file server's facts."""
+    servers = sorted({share.legacy_unc.strip("\\").split("\\")[0].upper()
+                      for share in site.config.file_shares if share.legacy_unc})
+    checks = []
+    for server in servers:
+        fact = (read_facts(facts_dir, server) or {}).get("cutover_migration")
+        if not isinstance(fact, dict):
+            continue
+        for item in fact.get("checks") or []:
+            if (item.get("data") or {}).get("site") != site.id:
+                continue
+            checks.append(Check(id=str(item["id"]), title_ja=TITLES["migration"][0], title_en=TITLES["migration"][1],
+                                area="migration", status=item["status"], message=str(item.get("message", "")),
+                                source="ansible", host=server, timestamp=now(),
+                                data={**(item.get("data") or {}), "collected_at": fact.get("collected_at")}))
+    return checks
