@@ -160,6 +160,7 @@ def site_doc(spec: SiteSpec, index: int, rng: random.Random, hostnames: list[str
         })
     contact_name, _, _ = _person(rng)
     code_digits = "00" if spec.code == "hq" else spec.code
+    extra = {"migration_method": "storage_mover"} if spec.code == "27" else {}  # one site tries Storage Mover
     return {
         "code": spec.code,
         "name_ja": spec.name_ja,
@@ -180,6 +181,7 @@ def site_doc(spec: SiteSpec, index: int, rng: random.Random, hostnames: list[str
         "waivers": waivers,
         "contacts": [{"name": contact_name, "role": "IT担当", "email": f"it@{spec.romaji}.{MAIL_DOMAIN}",
                       "phone": f"0120-555-{index:03d}"}],
+        **extra,
     }
 
 

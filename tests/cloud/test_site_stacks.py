@@ -155,3 +155,18 @@ def test_core_stack(plans):
     assert {g.props["displayName"] for g in core.by_type("azuread:index/group:Group")} == {
         "cutover-platform-admins", "cutover-auditors"}
     assert all(r.status == "not_applicable" for r in core.policy_results)
+
+
+def test_storage_mover_alternative_mirrors_each_share(plans, sample_inventory):
+    movers = [s for s in sample_inventory.sites.values() if s.config.migration_method == "storage_mover"]
+    assert [s.id for s in movers] == ["pref-27-osaka"]
+    site = movers[0]
+    plan = plans[site.id]
+    jobs = {j.props["jobDefinitionName"]: j.props for j in plan.by_type("azure-native:storagemover:JobDefinition")}
+    assert set(jobs) == {f"mirror-{s.name}" for s in site.config.file_shares}
+    assert all(j["copyMode"] == "Mirror" and j["agentName"] == f"agent-{site.id}" for j in jobs.values())
+    targets = [e.props["properties"] for e in plan.by_type("azure-native:storagemover:Endpoint")
+               if e.props["properties"]["endpointType"] == "AzureStorageSmbFileShare"]
+    assert {t["storageAccountResourceId"] for t in targets} == {only(plan, SA).props["id"]}
+    assert {"storage-mover-agent", "storage-mover-credentials"} <= {m["id"] for m in plan.outputs["manual_steps"]}
+    assert plans["pref-18-fukui"].by_type("azure-native:storagemover:JobDefinition") == []

@@ -40,3 +40,25 @@ def for_site(site_id: str, account_name: str, identity_mode: str) -> list[dict[s
             "how": "Apply the 'directory_acl_plan' output with the Azure portal or PowerShell (not File Explorer).",
         })
     return steps
+
+
+def for_storage_mover(site_id: str, agent: str, vault_uri: str) -> list[dict[str, str]]:
+    return [
+        {
+            "id": "storage-mover-agent",
+            "title_en": f"Register the Storage Mover agent {agent} near the data-center file server",
+            "title_ja": f"Storage Mover エージェント {agent} をファイルサーバーの近くに登録",
+            "why": "The agent VM runs in the data center and is registered through Azure Arc; ARM cannot create it.",
+            "how": f"Deploy the agent image on a VM that reaches the file server over SMB, register it as {agent} "
+                   "and grant it access to the storage account.",
+        },
+        {
+            "id": "storage-mover-credentials",
+            "title_en": "Store the data-center share's SMB credentials in Key Vault",
+            "title_ja": "データセンター共有の SMB 資格情報を Key Vault に保存",
+            "why": "Source endpoints read the username and password from Key Vault secrets; "
+                   "secrets never go in the repo.",
+            "how": f"Create secrets {site_id}-dc-smb-username and {site_id}-dc-smb-password in {vault_uri} and give "
+                   "the Storage Mover's identity Key Vault Secrets User.",
+        },
+    ]

@@ -24,6 +24,8 @@ from cutover.cloud.components import (
     SiteEntraAccessArgs,
     SiteFileShare,
     SiteFileShareArgs,
+    SiteStorageMover,
+    SiteStorageMoverArgs,
     share_level_permissions,
 )
 from cutover.inventory import Inventory, Site
@@ -176,9 +178,20 @@ def site_program(inventory: Inventory, site: Site, settings: StackSettings) -> d
                 retention_days=cfg.backup.retention_days,
                 snapshot_retention_days=cfg.backup.snapshot_retention_days,
             ), opts=pulumi.ResourceOptions(depends_on=list(files.shares.values())))
+    steps = manual_steps.for_site(site.id, account_name, cfg.identity_mode)
+    if cfg.migration_method == "storage_mover":
+        vault_uri = f"https://kv-files-core-{naming.region_short(location)}.vault.azure.net"
+        agent = f"agent-{site.id}"
+        SiteStorageMover(f"{site.id}-mover", SiteStorageMoverArgs(
+            site_id=site.id, resource_group_name=group.name, location=location, account_id=files.account.id,
+            shares={s.name: s.legacy_unc for s in cfg.file_shares if s.legacy_unc},
+            key_vault_uri=vault_uri, agent_name=agent),
+            opts=pulumi.ResourceOptions(depends_on=list(files.shares.values())))
+        steps += manual_steps.for_storage_mover(site.id, agent, vault_uri)
     return {
         "site": site.id,
         "wave": cfg.wave,
+        "migration_method": cfg.migration_method,
         "identity_mode": cfg.identity_mode,
         "storage_account": account_name,
         "storage_account_id": files.account.id,
@@ -193,7 +206,7 @@ def site_program(inventory: Inventory, site: Site, settings: StackSettings) -> d
             for w in cfg.waivers
         ],
         "directory_acl_plan": directory_acl_plan(site),
-        "manual_steps": manual_steps.for_site(site.id, account_name, cfg.identity_mode),
+        "manual_steps": steps,
     }
 
 

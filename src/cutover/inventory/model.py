@@ -301,6 +301,8 @@ class SiteFile(_Strict):
     waivers: list[Waiver] = Field(default_factory=list)
     contacts: list[Contact] = Field(min_length=1)
     cutover: Cutover = Field(default_factory=Cutover)
+    migration_method: Literal["robocopy", "storage_mover"] = Field(
+        "robocopy", description="robocopy passes on the file server (default) or Azure Storage Mover jobs")
 
 
 # --------------------------------------------------------------------------------------------
