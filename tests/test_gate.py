@@ -13,9 +13,8 @@ from cutover.evidence.model import Check, RunMetadata, SiteEvidence, SiteInfo
 NOW = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
 
 
-def check(id_, status, host=None, area=None, **data):
-    return Check(id=id_, title_ja=id_, title_en=id_, area=area or id_.split(".")[0] if id_.split(".")[0] in
-                 ("cloud", "fileshare", "migration", "ngav", "inventory") else "cloud", status=status, message=id_,
+def check(id_, status, host=None, **data):
+    return Check(id=id_, title_ja=id_, title_en=id_, area=id_.split(".")[0], status=status, message=id_,
                  source="ansible", host=host, data=data, timestamp=NOW)
 
 

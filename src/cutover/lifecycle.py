@@ -102,10 +102,11 @@ def office_support(product_release_ids: str | None, version: str | None, msi_pro
     """
     del version  # deliberately unused: builds are shared between editions
     name, ok = channel_of(cdn_base_url)
-    return _combine([], product_release_ids, msi_product_codes, as_of, name, ok)
+    return _combine(product_release_ids, msi_product_codes, as_of, name, ok)
 
 
-def _combine(found, product_release_ids, msi_product_codes, as_of, channel_name, channel_ok) -> OfficeSupport:
+def _combine(product_release_ids, msi_product_codes, as_of, channel_name, channel_ok) -> OfficeSupport:
+    found: list[OfficeProduct] = []
     for rid in [r for r in (product_release_ids or "").split(",") if r.strip()]:
         key, edition = _family(rid)
         found.append(_product(key, edition, channel_name, "click-to-run", rid.strip(), as_of, channel_ok))

@@ -1,7 +1,8 @@
 """The main job: rehearse the cutover of some sites end to end on the embedded sample organisation.
 
-validate the inventory → offline plan and policy pack → build the twin fleet → converge every role
-through ansible-runner → verify with testinfra → collect evidence → render the report → readiness.
+validate the inventory → offline plan and policy pack → build the twin fleet (PCs and file server) →
+converge every role through ansible-runner → migrate the data (scan, seed, delta, final) → verify with
+testinfra → collect evidence → render the report → cutover gate.
 Re-running reuses the twin's state, so the second converge changes nothing.
 """
 
@@ -28,7 +29,6 @@ from cutover.report import build, write
 from cutover.runner import PROJECT_ROOT, RunOutcome, run_playbook
 from cutover.twin import fleet
 
-STAGES = ("validate", "plan", "twin", "converge", "migrate", "verify", "evidence", "report", "gate")
 MIGRATION_PASSES = (("scan", False), ("seed", True), ("delta", True), ("final", True))
 
 

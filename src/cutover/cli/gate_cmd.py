@@ -20,7 +20,7 @@ def gate(
     evidence: Annotated[Path, typer.Option(help="Evidence folder (cutover evidence collect).", file_okay=False)]
     = Path("build/evidence"),
 ) -> None:
-    """Exit 0 only when every condition holds; otherwise exit 1 and say why."""
+    """Go / no-go for switching a site to its Azure file share: exit 0 only when every condition holds."""
     try:
         site_id = sites.canonical_site_id(site)
     except sites.UnknownSiteError as exc:

@@ -23,9 +23,10 @@ def rehearse(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Judge dates on this day (YYYY-MM-DD).")] = None,
     inventory: InventoryOpt = None,
 ) -> None:
-    """Validate → plan + policies → twin fleet → converge → verify → evidence → report → readiness.
+    """Validate → plan + policies → twin fleet → converge → migrate → verify → evidence → report → gate.
 
-    Exit status 0 when every rehearsed site is ready, 1 when some are not (see the report), 2 on bad input.
+    Exit status 0 when every rehearsed site is ready and through the gate, 1 when some are not (see the
+    report), 2 on bad input.
     """
     inv = load(inventory)
     chosen = (list(inv.sites.values()) if every else

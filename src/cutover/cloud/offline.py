@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import importlib.metadata
 import json
 import uuid
@@ -240,9 +239,3 @@ def write_plan(plan: StackPlan, out: Path) -> Path:
     path = Path(out) / f"{plan.stack}.json"
     atomic.write_text(path, json.dumps(plan.export(), ensure_ascii=False, indent=2, sort_keys=True, default=str))
     return path
-
-
-def plan_digest(plan: StackPlan) -> str:
-    """A digest of what the plan declares (stable across runs with the same inventory)."""
-    body = json.dumps([(r.urn, r.props) for r in plan.resources], sort_keys=True, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()[:16]

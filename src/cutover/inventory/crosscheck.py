@@ -8,6 +8,7 @@ from typing import Any
 from cutover import policy_catalog
 from cutover.inventory.errors import Problem
 from cutover.inventory.model import DOCUMENTATION_RANGES, Organisation, Site
+from cutover.inventory.yamlsource import line_for
 
 Lines = dict[Any, int]
 
@@ -18,10 +19,7 @@ def check_site(site: Site, org: Organisation, lines: Lines) -> list[Problem]:
     problems: list[Problem] = []
 
     def at(*path: Any) -> int | None:
-        for end in range(len(path), -1, -1):
-            if tuple(path[:end]) in lines:
-                return lines[tuple(path[:end])]
-        return None
+        return line_for(lines, path)
 
     if org.wave(cfg.wave) is None:
         problems.append(Problem(rel, at("wave"), "wave",

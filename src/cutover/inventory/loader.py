@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +175,3 @@ def describe(error: dict[str, Any], model: type[BaseModel] | None = None) -> str
     if message.startswith("Assertion failed, "):
         return message.removeprefix("Assertion failed, ")
     return f"{message} (got {shown})"
-
-
-def overlapping(a: str, b: str) -> bool:
-    return ipaddress.ip_network(a).overlaps(ipaddress.ip_network(b))

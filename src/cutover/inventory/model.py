@@ -413,14 +413,6 @@ class Site(BaseModel):
     def active_waivers(self, as_of: dt.date) -> list[Waiver]:
         return [w for w in self.config.waivers if w.expires >= as_of]
 
-    def waiver_for(self, policy: str, as_of: dt.date, scope: str | None = None) -> Waiver | None:
-        for waiver in self.config.waivers:
-            if waiver.policy == policy and waiver.expires >= as_of and (
-                waiver.scope is None or scope is None or waiver.scope.upper() == scope.upper()
-            ):
-                return waiver
-        return None
-
 
 class Inventory(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)

@@ -61,7 +61,7 @@ def _utf16(text: str) -> list[int]:
     return list((text + "\0").encode("utf-16-le"))
 
 
-def _old_av(state: dict[str, Any], hostname: str) -> None:
+def _old_av(state: dict[str, Any]) -> None:
     code = _guid("trend-apex-one-agent")  # fictional product code: the real Japanese-edition codes are unconfirmed
     key = f"HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{code}"
     exe = "C:\\Program Files (x86)\\Trend Micro\\Security Agent\\NTRmv.exe"
@@ -189,7 +189,7 @@ def build_pc(endpoint: Endpoint, site: Site, as_of: dt.date, offline_after_days:
     account = naming.storage_account(site.id, location, mail_domain)
     blocked_office = int(hashlib.sha256(site.id.encode()).hexdigest()[:2], 16) % 8 == 0
     state["network"]["tcp"] = {f"{account}.file.core.windows.net:445": not blocked_office}
-    _old_av(state, endpoint.hostname)
+    _old_av(state)
     _office(state, rng)
     _users(state, endpoint, site, rng)
     return state
