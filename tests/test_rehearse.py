@@ -6,6 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
+from cutover import gate
 from cutover.cli import app
 from cutover.evidence.collect import load_dir
 
@@ -19,7 +20,7 @@ def test_rehearse_one_prefecture_twice(tmp_path, sample_inventory):
     [evidence] = load_dir(out / "evidence")
     sources = {c.source for c in evidence.checks}
     assert {"pulumi", "ansible", "testinfra", "survey", "inventory"} <= sources
-    assert (first.exit_code == 0) == evidence.ready
+    assert (first.exit_code == 0) == (evidence.ready and gate.passed(gate.evaluate(evidence)))
     states = {p.name: json.loads(p.read_text())["module_calls"]["total"] for p in (out / "twin").rglob("*.json")}
     second = CliRunner().invoke(app, ["rehearse", "--site", "33", "--out", str(out), "--as-of", "2026-11-24"])
     assert second.exit_code == first.exit_code
