@@ -15,6 +15,7 @@ from cutover.cli import (
     rehearse_cmd,
     survey_cmd,
     twin_cmd,
+    verify_cmd,
 )
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app.command("converge")(twin_cmd.converge)
 app.add_typer(survey_cmd.survey_app, name="survey")
 app.command("rehearse")(rehearse_cmd.rehearse)
 app.command("gate")(gate_cmd.gate)
+app.command("verify")(verify_cmd.verify_command)
 app.add_typer(migration_cmd.migration_app, name="migration")
 
 
