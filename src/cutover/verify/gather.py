@@ -9,6 +9,7 @@ ansible-runner, the results read from its events: no ``ansible`` process per tes
 
 from __future__ import annotations
 
+import configparser
 import os
 import sys
 from dataclasses import dataclass, field
@@ -41,6 +42,25 @@ class Answer:
     @property
     def message(self) -> str:
         return str(self.result.get("msg") or self.status)
+
+
+# ansible.cfg path settings and the variables that override them: a caller's environment (molecule sets
+# ANSIBLE_LIBRARY and friends to its own folders) must not hide the probe or the twin connection.
+_PATHS = {"library": "ANSIBLE_LIBRARY", "module_utils": "ANSIBLE_MODULE_UTILS",
+          "connection_plugins": "ANSIBLE_CONNECTION_PLUGINS", "inventory_plugins": "ANSIBLE_INVENTORY_PLUGINS"}
+
+
+def environment() -> dict[str, str]:
+    """The project's Ansible settings for the run, path settings made absolute and stronger than the caller's."""
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(PROJECT_ROOT / "ansible.cfg", encoding="utf-8")
+    env = {"ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"), "ANSIBLE_INVENTORY_ENABLED": "yaml,cutover",
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    for option, variable in _PATHS.items():
+        value = config.get("defaults", option, fallback=None)
+        if value:
+            env[variable] = os.pathsep.join(str(PROJECT_ROOT / part) for part in value.split(os.pathsep) if part)
+    return env
 
 
 def _twin_inventory(targets: list[Target]) -> dict[str, Any]:
@@ -82,9 +102,7 @@ def gather(targets: list[Target], private_dir: Path, inventory_root: Path | None
         inventory=inventory,
         limit=",".join(t.name for t in targets),
         extravars={"cutover_verify_requests": {t.name: t.request for t in targets}},
-        envvars={"ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
-                 "ANSIBLE_INVENTORY_ENABLED": "yaml,cutover",
-                 "PATH": os.pathsep.join([venv_bin, os.environ.get("PATH", "")])},
+        envvars=environment(),
         forks=max(1, min(forks, len(targets))),
         event_handler=on_event,
         quiet=True,
