@@ -37,8 +37,9 @@ def real_doc_path(name: str) -> Path:
     if name.count(".") == 2:
         namespace, collection, module = name.split(".")
         return COLLECTIONS[f"{namespace}.{collection}"] / "plugins" / "modules" / f"{module}.py"
-    found = list(ROOT.glob(f"roles/*/library/{name}.py"))
-    assert len(found) == 1, f"{name}: expected one documentation file in roles/*/library, found {found}"
+    found = list(ROOT.glob(f"roles/*/library/{name}.py")) + list(ROOT.glob(f"ansible/library/{name}.py"))
+    assert len(found) == 1, f"{name}: expected one documentation file in roles/*/library or ansible/library, " \
+                            f"found {found}"
     return found[0]
 
 
@@ -47,7 +48,8 @@ def test_twin_module_options_equal_the_real_modules(name):
     assert twin_modules.REGISTRY[name].options == documented_options(real_doc_path(name))
 
 
-@pytest.mark.parametrize("doc", sorted(ROOT.glob("roles/*/library/*.py")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("doc", sorted([*ROOT.glob("roles/*/library/*.py"), *ROOT.glob("ansible/library/*.py")]),
+                         ids=lambda p: p.stem)
 def test_our_powershell_modules_declare_what_they_document(doc):
     script = doc.with_suffix(".ps1").read_text(encoding="utf-8")
     spec_block = script.split("$spec = @{", 1)[1].split("supports_check_mode", 1)[0]

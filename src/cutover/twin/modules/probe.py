@@ -44,16 +44,22 @@ def _items(params: dict, option: str, allowed: set[str], required: tuple[str, ..
     return items
 
 
+def _key_items(params: dict, option: str) -> list[dict]:
+    """Registry items: path and names required, depth checked before anything is read (or a hive loaded)."""
+    items = _items(params, option, _KEY_OPTIONS, required=("path", "names"))
+    for item in items:
+        depth = int(item.get("depth") or 0)
+        if not 0 <= depth <= MAX_DEPTH:
+            raise TwinError(f"depth must be between 0 and {MAX_DEPTH} (got {depth})")
+    return items
+
+
 # ---- registry ----------------------------------------------------------------------------------
 
 def _read_keys(state: dict[str, Any], root: str, item: dict) -> dict[str, Any]:
     """Values named in ``item`` of the key at ``root`` and of its subkeys down to ``item['depth']``."""
     depth = int(item.get("depth") or 0)
-    if not 0 <= depth <= MAX_DEPTH:
-        raise TwinError(f"depth must be between 0 and {MAX_DEPTH} (got {depth})")
-    names = list(item.get("names") or [])
-    if not names:
-        raise TwinError("names is required for every registry read (values are read by name, never all)")
+    names = list(item["names"])
     keys: dict[str, dict[str, Any]] = {}
     prefix = root + "\\"
     for key, values in state.get("registry", {}).items():
@@ -165,8 +171,8 @@ def _read_files(files: dict[str, dict[str, Any]], pattern: str, match: str | Non
     "trees": opt("list", [], elements="dict"),
 })
 def cutover_endpoint_probe(state, p, check_mode, diff):
-    registry = _items(p, "registry", _KEY_OPTIONS)
-    user_registry = _items(p, "user_registry", _KEY_OPTIONS)
+    user_registry = _key_items(p, "user_registry")
+    registry = _key_items(p, "registry")
     file_items = _items(p, "files", _FILE_OPTIONS)
     user_file_items = _items(p, "appdata_files", _FILE_OPTIONS)
     trees = _items(p, "trees", _TREE_OPTIONS)
