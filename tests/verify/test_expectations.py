@@ -70,8 +70,25 @@ def test_group_vars_override_the_role_defaults(inventory_copy):
 ])
 def test_a_setting_verification_cannot_mirror_is_refused(inventory_copy, content, complaint):
     (inventory_copy / "group_vars" / "all" / "bad.yml").write_text(content, encoding="utf-8")
+    inventory = load_inventory(inventory_copy)
     with pytest.raises(verify_settings.SettingsError, match=complaint):
-        verify_settings.for_site(inventory_copy, SITE)
+        verify_settings.check_site(inventory_copy, inventory.sites[SITE], AS_OF)
+
+
+def test_group_vars_apply_in_ansibles_order_later_groups_winning(inventory_copy):
+    group_vars = inventory_copy / "group_vars"
+    (group_vars / "disk_hdd.yml").write_text("mail_client_days: 20\n", encoding="utf-8")
+    (group_vars / "wave_0.yml").write_text("mail_client_days: 12\n", encoding="utf-8")
+    (group_vars / "role_web_meeting_laptop.yml").write_text("ngav_meeting_laptops_use_defender: false\n",
+                                                            encoding="utf-8")
+    fukui = pcs(load_inventory(inventory_copy))
+    assert fukui["P18-DT-001"].mail_days == 12  # disk_hdd < site_pref_18_fukui < wave_0
+    assert fukui["P18-NB-006"].mail_days == 12
+    assert fukui["P18-WM-012"].ngav is not None and not fukui["P18-WM-012"].defender
+    tokyo = pcs(load_inventory(inventory_copy), "pref-13-tokyo")
+    hdd = [pc for pc in tokyo.values() if pc.disk_media == "hdd"]
+    assert hdd and all(pc.mail_days == 20 for pc in hdd)
+    assert all(pc.mail_days == 15 for pc in tokyo.values() if pc.disk_media == "ssd")
 
 
 def test_the_logon_mapping_defaults_are_the_modules_documented_ones():

@@ -8,6 +8,7 @@ check attributed to the PC), in the report (the site page names the PC and the c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,9 +48,14 @@ def leave_on_server(address: str, value: int) -> Callable[[dict], None]:
 
 
 def drop_user_js(state: dict) -> None:
+    """Thunderbird ran after the converge (it copies user.js values into prefs.js), then the lines went."""
     for user in state["users"]:
         for profile in user["thunderbird_profiles"]:
             assert profile["user_js"], "the converge wrote no user.js"
+            for line in profile["user_js"]:
+                if line.startswith("user_pref("):
+                    name, value = line[len('user_pref("'):-2].split('", ')
+                    profile["prefs"][name] = json.loads(value)
             profile["user_js"] = [line for line in profile["user_js"] if "mail.server." not in line]
 
 
@@ -88,10 +94,26 @@ def first_scan_gone(state: dict) -> None:
     del state["scheduled_tasks"]["\\Cutover\\NGAV first full scan"]
 
 
+def _target(state: dict) -> dict:
+    return next(tree for unc, tree in state["trees"].items() if ".file.core.windows.net" in unc)
+
+
 def target_file_changed(state: dict) -> None:
-    target = next(unc for unc in state["trees"] if ".file.core.windows.net" in unc)
-    name = sorted(state["trees"][target])[0]
-    state["trees"][target][name] = {"size": 4096, "sha256": "0" * 64, "mtime": "2026-11-23T18:05:00"}
+    tree = _target(state)
+    name = sorted(tree)[0]
+    tree[name] = {"size": 4096, "sha256": "0" * 64, "mtime": "2026-11-23T18:05:00"}
+
+
+def oldest_target_file_truncated(state: dict) -> None:
+    """Only the size tells: the time is kept and the file is too old to be among those hashed."""
+    tree = _target(state)
+    name = min(tree, key=lambda k: (tree[k]["mtime"], k))
+    tree[name] = {**tree[name], "size": tree[name]["size"] // 2, "sha256": "1" * 64}
+
+
+def target_file_deleted(state: dict) -> None:
+    tree = _target(state)
+    del tree[sorted(tree)[-1]]
 
 
 @dataclass(frozen=True)
@@ -118,6 +140,10 @@ CASES = [
     Sabotage("first-scan-task-missing-on-hdd", "P18-DT-009", "ngav.first_scan_task", first_scan_gone),
     Sabotage("migration-target-file-changed-after-verification", "DC-FS01", "migration.target_matches_source",
              target_file_changed, server=True),
+    Sabotage("migration-target-file-truncated-keeping-its-time", "DC-FS01", "migration.target_matches_source",
+             oldest_target_file_truncated, server=True),
+    Sabotage("migration-target-file-deleted", "DC-FS01", "migration.target_matches_source", target_file_deleted,
+             server=True),
     Sabotage("shared-address-given-the-15-day-value", "P18-DT-010", "mail.shared_addresses_untouched",
              leave_on_server("soumu@fukui.union.example", 0x000F0003)),
     Sabotage("defender-off-on-a-web-meeting-laptop", "P18-WM-013", "ngav.defender_on",

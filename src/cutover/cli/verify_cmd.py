@@ -112,13 +112,14 @@ def verify_command(
             fail(f"--limit: {', '.join(strangers)} not in {', '.join(s.id for s in chosen)}")
     if twin is not None:
         _check_twin(twin, chosen, hosts)
+    day = as_of or dt.date.today()
     for s in chosen:  # role settings that verification cannot mirror are bad input, found before anything runs
         try:
-            verify_settings.for_site(Path(inv.root), s.id)
+            verify_settings.check_site(Path(inv.root), s, day)
         except verify_settings.SettingsError as exc:
             fail(str(exc))
     with held(out, *([twin] if twin else [])):
-        result = verify(inv, chosen, as_of or dt.date.today(), out, twin=twin, limit=hosts, areas=areas)
+        result = verify(inv, chosen, day, out, twin=twin, limit=hosts, areas=areas)
     _print(result, out, output_format)
     if not result.ok:
         exit_with(ExitCode.FINDINGS)

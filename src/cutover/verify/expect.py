@@ -97,13 +97,15 @@ def _addresses(accounts: list[dict], kind: str, client: str) -> tuple[str, ...]:
 def for_site(inventory: Inventory, site: Site, as_of: dt.date, hosts: set[str] | None = None) -> list[PcExpectation]:
     """Expectations for the site's PCs (all, or those named in ``hosts``), in inventory order."""
     sv = site_vars(site, inventory)
-    s = verify_settings.for_site(Path(inventory.root), site.id)
+    root = Path(inventory.root)
+    stale = verify_settings.stale_days(root)
     mapping = verify_settings.logon_mapping()
     out = []
     for endpoint in site.endpoints:
         if hosts is not None and endpoint.hostname not in hosts:
             continue
         hv = host_vars(site, endpoint)
+        s = verify_settings.for_groups(root, verify_settings.groups_of(site, endpoint, as_of, stale))
         meeting = hv["cutover_role"] == "web_meeting_laptop" and s["ngav_meeting_laptops_use_defender"]
         ngav_on = bool(s["ngav_enabled"])
         old_av = OldAv(tuple(s["ngav_old_av_display_patterns"]), tuple(s["ngav_old_av_services"]),
