@@ -123,3 +123,21 @@ def test_every_module_util_a_module_asks_for_is_found(script):
 
 def test_pester_is_pinned_exactly():
     assert re.fullmatch(r"\d+\.\d+\.\d+", (HERE / "PESTER_VERSION").read_text().strip())
+
+
+def test_the_windows_workflow_runs_the_suite_on_both_runners():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "windows.yml").read_text(encoding="utf-8"))
+    triggers = workflow.get("on") or workflow.get(True)
+    for event in ("push", "pull_request"):
+        assert {"roles/**", "ansible/module_utils/**", "tests/vectors/**", "tests/pester/**"} <= set(
+            triggers[event]["paths"]), f"{event} does not watch every path the suite depends on"
+    (job,) = workflow["jobs"].values()
+    assert set(job["strategy"]["matrix"]["os"]) == {"windows-2022", "windows-2025"}
+    assert job["defaults"]["run"]["shell"] == "powershell", "the modules run in Windows PowerShell 5.1, not pwsh"
+    runs = " ".join(step.get("run", "") for step in job["steps"])
+    for script in ("Install-Prerequisite.ps1", "Invoke-CutoverPester.ps1"):
+        assert f"tests\\pester\\{script}" in runs and (HERE / script).is_file()
+    uploads = [s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact")]
+    assert uploads and uploads[0]["with"]["path"] == "build/pester/" and uploads[0]["if"] == "always()"
