@@ -153,6 +153,13 @@ def test_the_admin_password_and_the_listener_key_reach_azure_only_as_secrets(lab
     assert "settings" not in extension, "nothing goes into the extension's public settings"
 
 
+def test_a_destroyed_lab_leaves_no_disk_behind(lab):
+    _, raw = lab
+    for n in (1, 2):
+        disk = raw[f"azure-native:compute:VirtualMachine::LAB-W11-0{n}"]["storageProfile"]["osDisk"]
+        assert disk["deleteOption"] == "Delete"
+
+
 def test_the_listener_is_https_only_and_reachable_from_the_operator_only(lab):
     _, raw = lab
     (rule,) = raw["azure-native:network:NetworkSecurityGroup::lab"]["securityRules"]

@@ -93,8 +93,13 @@ for n in range(1, count + 1):
         hardware_profile=compute.HardwareProfileArgs(vm_size=VM_SIZE),
         os_profile=compute.OSProfileArgs(computer_name=name, admin_username=labnames.ADMIN_USER,
                                          admin_password=password),
-        storage_profile=compute.StorageProfileArgs(image_reference=compute.ImageReferenceArgs(
-            publisher="MicrosoftWindowsDesktop", offer="windows-11", sku="win11-24h2-pro", version="latest")),
+        storage_profile=compute.StorageProfileArgs(
+            image_reference=compute.ImageReferenceArgs(
+                publisher="MicrosoftWindowsDesktop", offer="windows-11", sku="win11-24h2-pro", version="latest"),
+            # Deleted with the VM, so a destroyed lab leaves no disk behind to pay for.
+            os_disk=compute.OSDiskArgs(create_option="FromImage", delete_option="Delete",
+                                       managed_disk=compute.ManagedDiskParametersArgs(
+                                           storage_account_type="StandardSSD_LRS"))),
         security_profile=compute.SecurityProfileArgs(
             security_type="TrustedLaunch",
             uefi_settings=compute.UefiSettingsArgs(secure_boot_enabled=True, v_tpm_enabled=True)),
