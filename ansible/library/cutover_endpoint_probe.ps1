@@ -7,30 +7,50 @@
 #AnsibleRequires -CSharpUtil Ansible.Basic
 #AnsibleRequires -PowerShell Ansible.ModuleUtils.CutoverProfile
 
-$keyOptions = @{
-    path = @{ type = 'str'; required = $true }
-    names = @{ type = 'list'; elements = 'str'; required = $true }
-    depth = @{ type = 'int'; default = 0 }
-}
-$fileOptions = @{
-    path = @{ type = 'str'; required = $true }
-    match = @{ type = 'str' }
-}
-$treeOptions = @{
-    path = @{ type = 'str'; required = $true }
-    hash_newest = @{ type = 'int'; default = 20 }
-}
+# Sub-options are written out in full: the contract tests read $spec as a literal from the syntax tree.
 $spec = @{
     options = @{
-        registry = @{ type = 'list'; elements = 'dict'; default = @(); options = $keyOptions }
-        user_registry = @{ type = 'list'; elements = 'dict'; default = @(); options = $keyOptions }
-        files = @{ type = 'list'; elements = 'dict'; default = @(); options = $fileOptions }
-        appdata_files = @{ type = 'list'; elements = 'dict'; default = @(); options = $fileOptions }
+        registry = @{
+            type = 'list'; elements = 'dict'; default = @()
+            options = @{
+                path = @{ type = 'str'; required = $true }
+                names = @{ type = 'list'; elements = 'str'; required = $true }
+                depth = @{ type = 'int'; default = 0 }
+            }
+        }
+        user_registry = @{
+            type = 'list'; elements = 'dict'; default = @()
+            options = @{
+                path = @{ type = 'str'; required = $true }
+                names = @{ type = 'list'; elements = 'str'; required = $true }
+                depth = @{ type = 'int'; default = 0 }
+            }
+        }
+        files = @{
+            type = 'list'; elements = 'dict'; default = @()
+            options = @{
+                path = @{ type = 'str'; required = $true }
+                match = @{ type = 'str' }
+            }
+        }
+        appdata_files = @{
+            type = 'list'; elements = 'dict'; default = @()
+            options = @{
+                path = @{ type = 'str'; required = $true }
+                match = @{ type = 'str' }
+            }
+        }
         services = @{ type = 'list'; elements = 'str'; default = @() }
         task_folders = @{ type = 'list'; elements = 'str'; default = @() }
         processes = @{ type = 'list'; elements = 'str'; default = @() }
         security_center = @{ type = 'bool'; default = $false }
-        trees = @{ type = 'list'; elements = 'dict'; default = @(); options = $treeOptions }
+        trees = @{
+            type = 'list'; elements = 'dict'; default = @()
+            options = @{
+                path = @{ type = 'str'; required = $true }
+                hash_newest = @{ type = 'int'; default = 20 }
+            }
+        }
     }
     supports_check_mode = $true
 }
