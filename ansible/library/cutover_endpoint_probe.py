@@ -175,7 +175,9 @@ files:
   type: list
   elements: dict
 services:
-  description: Service name -> exists, state (running, stopped ... or null), start_mode (auto, manual, disabled or null).
+  description: >-
+    Service name -> exists, state (running, stopped ... or null), start_mode (auto, manual,
+    disabled or null).
   returned: always
   type: dict
 scheduled_tasks:
@@ -189,7 +191,9 @@ processes:
   type: list
   elements: dict
 security_center:
-  description: Antivirus products in Security Center (display_name, product_state), or null when not asked or not available.
+  description: >-
+    Antivirus products in Security Center (display_name, product_state), or null when not asked
+    or not available.
   returned: always
   type: list
   elements: dict
