@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
 from cutover.evidence import collect as collecting
+from cutover.evidence.collectors import awx
 from cutover.report import build, write
 
 evidence_app = typer.Typer(help="Collect evidence from real artefacts, one file per site.", no_args_is_help=True)
@@ -29,16 +30,25 @@ def evidence_collect(
     junit: Annotated[list[Path] | None, typer.Option(help="pytest/testinfra JUnit XML file(s).", dir_okay=False,
                                                      exists=True)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Judge waivers and deadlines on this date.")] = None,
+    awx_events: Annotated[Path | None, typer.Option(
+        "--awx-events", help="AWX job events pages (/api/v2/jobs/<id>/job_events/ saved as *.json).",
+        file_okay=False, exists=True)] = None,
     inventory: InventoryOpt = None,
 ) -> None:
-    """Read plans/exports, runner artefacts, cached facts, JUnit, survey state and waivers; write evidence."""
+    """Read plans/exports, runner artefacts, AWX job events, cached facts, JUnit, survey state and waivers."""
     inv = load(inventory)
     if bool(site) == every:
         err_console.print("[red]error[/]: give --site SITE (repeatable) or --all", highlight=False)
         raise typer.Exit(code=2)
     chosen = list(inv.sites.values()) if every else [resolve_site(inv, s) for s in site or []]
     day = dt.date.fromisoformat(as_of) if as_of else None
-    sources = collecting.Sources(plan, runner, facts, tuple(junit or ()))
+    sources = collecting.Sources(plan, runner, facts, tuple(junit or ()), awx_events)
+    try:
+        if awx_events:
+            awx.load_events(awx_events)  # bad pages: one line, exit 2, nothing written
+    except awx.JobEventsError as exc:
+        err_console.print(f"[red]error[/]: {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
     for chosen_site in chosen:
         evidence = collecting.collect_site(inv, chosen_site, sources, day)
         path = collecting.write(evidence, out)
