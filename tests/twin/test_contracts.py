@@ -89,9 +89,9 @@ def test_a_module_the_twin_lacks_fails_loudly():
 
 
 def test_unmodelled_option_is_refused_not_ignored():
-    module = twin_modules.REGISTRY["ansible.windows.win_regedit"]
-    with pytest.raises(twin_modules.TwinError, match="does not model option 'hive'"):
-        twin_modules.bind(module, {"path": "HKLM:\\SOFTWARE\\X", "hive": "C:\\Users\\u\\NTUSER.DAT"})
+    module = twin_modules.REGISTRY["ansible.windows.win_package"]
+    with pytest.raises(twin_modules.TwinError, match="does not model option 'chdir'"):
+        twin_modules.bind(module, {"path": "C:\\setup.msi", "chdir": "C:\\Temp"})
 
 
 PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
