@@ -19,6 +19,7 @@ from typing import Any
 
 from cutover.cloud import naming
 from cutover.inventory import Endpoint, Inventory, Site
+from cutover.twin import hives
 from cutover.twin import state as twin_state
 
 TREND_DISPLAY = "Trend Micro Apex One Security Agent"
@@ -99,54 +100,108 @@ def _office(state: dict[str, Any], rng: random.Random) -> None:
         twin_state.reg_set(state, key, "WindowsInstaller", "REG_DWORD", 1)
 
 
+def _sid(site: Site, entra: bool, rng: random.Random, rid: int) -> str:
+    """A user SID: Active Directory domain users S-1-5-21-<domain>-<RID>, Entra ID users S-1-12-1-<4 numbers>."""
+    if entra:
+        return "S-1-12-1-" + "-".join(str(rng.randint(10**8, 2**32 - 1)) for _ in range(4))
+    digest = hashlib.sha256(site.id.encode()).hexdigest()  # one domain per site: three sub-authorities
+    domain = "-".join(str(int(digest[i:i + 8], 16) % 2**31) for i in (0, 8, 16))
+    return f"S-1-5-21-{domain}-{rid}"
+
+
+def _write_text(state: dict[str, Any], path: str, text: str) -> None:
+    data = text.encode("utf-8")
+    state["files"][path] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "text": text}
+
+
+def _prefs_js(prefs: dict[str, str]) -> str:
+    def value(v: str) -> str:
+        return v if v in ("true", "false") or v.isdigit() else f'"{v}"'
+    lines = ["// Mozilla User Preferences", ""]
+    lines += [f'user_pref("{name}", {value(v)});' for name, v in sorted(prefs.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _thunderbird(state: dict[str, Any], appdata: str, addresses: list[str], stale: bool = False) -> None:
+    """A Thunderbird profile under ``appdata`` with one POP3 server per address."""
+    folder = "x1y2z3.default-release" if not stale else "a9b8c7.default"
+    _write_text(state, f"{appdata}\\Thunderbird\\profiles.ini",
+                "[General]\nStartWithLastProfile=1\n\n[Profile0]\nName=default-release\nIsRelative=1\n"
+                f"Path=Profiles/{folder}\nDefault=1\n")
+    prefs: dict[str, str] = {"mail.accountmanager.accounts": ",".join(f"account{n}" for n in
+                                                                      range(1, len(addresses) + 1))}
+    for n, address in enumerate(addresses, start=1):
+        prefs |= {f"mail.server.server{n}.type": "pop3", f"mail.server.server{n}.hostname": "pop.union.example",
+                  f"mail.server.server{n}.userName": address, f"mail.account.account{n}.server": f"server{n}",
+                  f"mail.account.account{n}.identities": f"id{n}", f"mail.identity.id{n}.useremail": address,
+                  f"mail.server.server{n}.leave_on_server": "true"}
+    _write_text(state, f"{appdata}\\Thunderbird\\Profiles\\{folder}\\prefs.js", _prefs_js(prefs))
+
+
 def _users(state: dict[str, Any], endpoint: Endpoint, site: Site, rng: random.Random) -> None:
+    """Local user profiles, their hives and mail clients (proportions in docs/twin.md, "Users and mail").
+
+    - Entra-joined PCs (every PC of a cloud_only site, one in four notebooks elsewhere) have Microsoft
+      Entra ID users (S-1-12-1-...); the others Active Directory users (S-1-5-21-...).
+    - The first user is logged on half of the time (hive mounted at HKU\\<SID>); Outlook runs for
+      them on 40% of the PCs where they use Outlook.
+    - Outlook 2013 PCs keep their POP accounts under 15.0; one in ten newer PCs still carries the
+      15.0 copy Outlook 2013 left before the upgrade.
+    - One user in six has AppData redirected to the file server (UNC); half of them still have the
+      local Thunderbird copy from before the redirection.
+    """
     addresses = [m for m in site.mail if endpoint.hostname in m.endpoints]
+    entra = site.config.identity_mode == "cloud_only" or (endpoint.form_factor == "notebook" and rng.random() < 0.25)
+    if entra:
+        state["entra_join"]["domain_joined"] = False  # Entra-joined only: its users are Entra ID users
+    outlook_versions = ["15.0"] if any(k.endswith("90150000-0011-0000-0000-0000000FF1CE}") for k in state["registry"]) \
+        else ["16.0", "15.0"] if rng.random() < 0.1 else ["16.0"]
+    server = next((s.legacy_unc.strip("\\").split("\\")[0] for s in site.config.file_shares if s.legacy_unc), "fs01")
     count = max(1, min(2, len(addresses)))
-    base_rid = 1001
     for n in range(count):
-        domain = int(hashlib.sha256(site.id.encode()).hexdigest()[:8], 16) % 10**9
-        sid = f"S-1-5-21-{domain:09d}-{rng.randint(10**8, 10**9 - 1)}-{base_rid + n}"
         name = f"user{n + 1}"
+        sid = _sid(site, entra, rng, rng.randint(1100, 99999))
         profile = f"C:\\Users\\{name}"
-        logged_on = n == 0 and rng.random() < 0.5
-        state["users"].append({"sid": sid, "name": name, "profile_path": profile, "logged_on": logged_on,
-                               "thunderbird_profiles": []})
+        hive = hives.user_hive_file(profile)
+        redirected = rng.random() < 1 / 6
+        appdata = f"\\\\{server}\\redirect$\\{name}\\AppData\\Roaming" if redirected else f"{profile}\\AppData\\Roaming"
+        state["users"].append({"sid": sid, "name": name, "profile_path": profile, "logged_on": False,
+                               "entra": entra, "appdata": appdata})
         twin_state.reg_set(state, f"HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\{sid}",
                            "ProfileImagePath", "REG_EXPAND_SZ", profile)
+        hives.add_hive_file(state, hive)
+        hives.hive_set(state, hive, "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\User Shell Folders",
+                       "AppData", "REG_EXPAND_SZ", appdata if redirected else "%USERPROFILE%\\AppData\\Roaming")
+        if n == 0 and rng.random() < 0.5:
+            hives.log_on(state, sid, hive)
+    thunderbird: dict[int, list[str]] = {}
     for index, mail in enumerate(addresses):
-        user = state["users"][index % count]
+        number = index % count
+        user = state["users"][number]
+        hive = hives.user_hive_file(user["profile_path"])
         if mail.uses_outlook:
-            account = f"{index + 2:08d}"
-            key = (f"HKU\\{user['sid']}\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Outlook\\"
-                   f"{ACCOUNTS_KEY}\\{account}")
-            twin_state.reg_set(state, key, "clsid", "REG_SZ", POP3_CLSID)
-            if rng.random() < 0.2:
-                twin_state.reg_set(state, key, "Email", "REG_SZ", mail.address)
-            else:
-                twin_state.reg_set(state, key, "Email", "REG_BINARY", _utf16(mail.address))
-            twin_state.reg_set(state, key, "POP3 Server", "REG_BINARY", _utf16("pop.union.example"))
-            twin_state.reg_set(state, key, "Leave on Server", "REG_DWORD", rng.choice([0x000E0003, 0x1, 0x000E0003]))
+            leave = rng.choice([0x000E0003, 0x1, 0x000E0003])
+            for version in outlook_versions:
+                key = (f"Software\\Microsoft\\Office\\{version}\\Outlook\\Profiles\\Outlook\\"
+                       f"{ACCOUNTS_KEY}\\{index + 2:08d}")
+                hives.hive_set(state, hive, key, "clsid", "REG_SZ", POP3_CLSID)
+                email = ("REG_SZ", mail.address) if rng.random() < 0.2 else ("REG_BINARY", _utf16(mail.address))
+                hives.hive_set(state, hive, key, "Email", *email)
+                hives.hive_set(state, hive, key, "POP3 Server", "REG_BINARY", _utf16("pop.union.example"))
+                hives.hive_set(state, hive, key, "Leave on Server", "REG_DWORD", leave)
             if user["logged_on"] and rng.random() < 0.4:
                 state["processes"].append({"name": "OUTLOOK.EXE", "user_sid": user["sid"]})
         if mail.uses_thunderbird:
-            if not user["thunderbird_profiles"]:
-                user["thunderbird_profiles"].append({
-                    "dir": f"{user['profile_path']}\\AppData\\Roaming\\Thunderbird\\Profiles\\x1y2z3.default-release",
-                    "prefs": {}, "user_js": []})
-            prefs = user["thunderbird_profiles"][0]["prefs"]
-            server = f"server{len([k for k in prefs if k.endswith('.type')]) + 1}"
-            account = f"account{server[6:]}"
-            prefs.update({f"mail.server.{server}.type": "pop3", f"mail.server.{server}.hostname": "pop.union.example",
-                          f"mail.server.{server}.userName": mail.address,
-                          f"mail.account.{account}.server": server,
-                          f"mail.account.{account}.identities": f"id{server[6:]}",
-                          f"mail.identity.id{server[6:]}.useremail": mail.address,
-                          f"mail.server.{server}.leave_on_server": "true"})
+            thunderbird.setdefault(number, []).append(mail.address)
+    for number, tb_addresses in thunderbird.items():
+        user = state["users"][number]
+        _thunderbird(state, user["appdata"], tb_addresses)
+        if user["appdata"].startswith("\\\\") and rng.random() < 0.5:
+            _thunderbird(state, f"{user['profile_path']}\\AppData\\Roaming", tb_addresses, stale=True)
 
 
 def build_pc(endpoint: Endpoint, site: Site, as_of: dt.date, offline_after_days: int = 60,
              location: str = "japaneast", mail_domain: str = "union.example") -> dict[str, Any]:
-    rng = _rng(endpoint.hostname)
     win11 = endpoint.build_number >= 22000
     build, _, ubr = endpoint.os_build.partition(".")
     state: dict[str, Any] = {
@@ -190,8 +245,8 @@ def build_pc(endpoint: Endpoint, site: Site, as_of: dt.date, offline_after_days:
     blocked_office = int(hashlib.sha256(site.id.encode()).hexdigest()[:2], 16) % 8 == 0
     state["network"]["tcp"] = {f"{account}.file.core.windows.net:445": not blocked_office}
     _old_av(state)
-    _office(state, rng)
-    _users(state, endpoint, site, rng)
+    _office(state, _rng(f"{endpoint.hostname}/office"))
+    _users(state, endpoint, site, _rng(f"{endpoint.hostname}/users"))
     return state
 
 

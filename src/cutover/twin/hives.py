@@ -32,6 +32,10 @@ State (inside the PC's JSON document)::
       "leaks":  [{"module", "mount", "file", "cause"}],
     }
 
+The PC's fault switches apply to every user hive: ``locked_hive`` (each NTUSER.DAT is held open by
+another process) and ``hive_unload_blocked`` (another process holds a key in every hive a module
+loads).
+
 Mounted content lives in ``state["registry"]`` under the mount key, so every reader of the
 registry (``cutover.twin.state.reg_get``) sees exactly what Windows shows. Paths are
 case-insensitive and stored upper-cased, as the rest of the twin's registry.
@@ -52,6 +56,7 @@ _MESSAGES = {
     IN_USE: "The process cannot access the file because it is being used by another process",
     NOT_FOUND: "The system cannot find the file specified",
     ACCESS_DENIED: "Access is denied",
+    87: "The parameter is incorrect",
 }
 SESSION = "session"  # the mount Windows made at logon (HKU\<SID>)
 
@@ -62,6 +67,11 @@ class HiveError(twin_state.TwinError):
     def __init__(self, code: int, message: str):
         self.code = code
         super().__init__(f"{message} ({_MESSAGES.get(code, 'error')}, Win32ErrorCode {code})")
+
+
+def win32_text(code: int) -> str:
+    """How the PowerShell side formats a Win32 error: '<message> (Win32 error <code>)'."""
+    return f"{_MESSAGES.get(code, 'error')} (Win32 error {code})"
 
 
 def _file(path: str) -> str:
@@ -163,7 +173,8 @@ def load(state: dict[str, Any], mount: str, file: str, by: str) -> None:
     if mount in hives["mounts"] or key_exists(state, mount):
         raise HiveError(ACCESS_DENIED, f"Failed to load registry hive at {file}: {mount} already exists")
     wanted = _file(file)
-    if mount_of(state, file) is not None or wanted in hives["held"]:
+    held = wanted in hives["held"] or (by != SESSION and state.get("faults", {}).get("locked_hive"))
+    if mount_of(state, file) is not None or held:
         raise HiveError(IN_USE, f"Failed to load registry hive at {file}")
     if wanted not in hives["files"]:
         raise HiveError(NOT_FOUND, f"Failed to load registry hive at {file}")
@@ -183,7 +194,7 @@ def unload(state: dict[str, Any], mount: str) -> None:
         raise HiveError(87, f"Failed to unload registry hive at {mount}: nothing is loaded there")
     if info["by"] == SESSION:
         raise HiveError(ACCESS_DENIED, f"Failed to unload registry hive at {mount}: the user's session uses it")
-    if info["file"] in hives["blocked_unload"]:
+    if info["file"] in hives["blocked_unload"] or state.get("faults", {}).get("hive_unload_blocked"):
         raise HiveError(ACCESS_DENIED, f"Failed to unload registry hive at {mount}: another process holds a key")
     still_open = [k for k in hives["open"] if k == mount or k.startswith(mount + "\\")]
     if still_open:
@@ -300,7 +311,8 @@ def end_of_call(state: dict[str, Any], module: str, before: dict[str, dict[str, 
     for mount, info in hives["mounts"].items():
         if mount in before or info["by"] == SESSION:
             continue
-        cause = "another process holds a key" if info["file"] in hives["blocked_unload"] else "module"
+        blocked = info["file"] in hives["blocked_unload"] or state.get("faults", {}).get("hive_unload_blocked")
+        cause = "another process holds a key" if blocked else "module"
         leaks.append({"module": module, "mount": mount, "file": info["file"], "cause": cause})
     hives["leaks"].extend(leaks)
     return leaks

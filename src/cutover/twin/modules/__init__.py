@@ -86,4 +86,13 @@ def execute(state: dict[str, Any], name: str, args: dict[str, Any]) -> dict[str,
 
 def load_all() -> None:
     """Import every twin module so it registers itself."""
-    from cutover.twin.modules import fileshare, mail, migration, ngav, office, registry, windows  # noqa: F401
+    from cutover.twin.modules import (  # noqa: F401
+        fileshare,
+        mail,
+        migration,
+        ngav,
+        office,
+        registry,
+        textfiles,
+        windows,
+    )
