@@ -117,7 +117,7 @@ def mail_site(tmp_path_factory, sample_inventory):
     def two_thunderbird_servers(state):
         user = state["users"][0]
         prefs = next(k for k in state["files"] if k.endswith("prefs.js") and user["profile_path"] in k)
-        state["files"][prefs]["text"] += ('user_pref("mail.server.server9.type", "pop3");\n'
+        state["files"][prefs]["content"] += ('user_pref("mail.server.server9.type", "pop3");\n'
                                           'user_pref("mail.server.server9.userName", "club@other.example");\n'
                                           'user_pref("mail.account.account9.server", "server9");\n')
 
@@ -174,7 +174,7 @@ def test_no_hive_is_left_loaded_and_logged_on_users_are_written_through_hku(mail
 
 def test_thunderbird_prefs_are_pinned_in_user_js_for_the_targeted_server_only(mail_site):
     pc = mail_site["after_first"][TWO_TB_PC]
-    user_js = next(v["text"] for k, v in pc["files"].items() if k.endswith("user.js"))
+    user_js = next(v["content"] for k, v in pc["files"].items() if k.endswith("user.js"))
     lines = user_js.splitlines()
     assert 'user_pref("mail.server.server1.leave_on_server", true);' in lines
     assert 'user_pref("mail.server.server1.delete_by_age_from_server", true);' in lines
@@ -262,16 +262,87 @@ def test_a_hive_another_process_keeps_loaded_is_reported_and_unloaded_by_the_nex
     assert checks(tmp_path / "run", OUTLOOK_PC)[f"mail.outlook.{PERSONAL}"]["status"] == "pass"
 
 
-def test_office_variants_are_classified_on_the_pcs(sample_inventory, tmp_path):
+def office_checks(out: Path, host: str) -> dict[str, dict]:
+    return {c["id"]: c for c in (read_facts(out / "facts", host) or {}).get("cutover_office", {}).get("checks", [])}
+
+
+def test_every_microsoft_365_pc_with_click_to_run_helper_msis_is_supported(sample_inventory, tmp_path):
     fleet.build_site(sample_inventory, sample_inventory.sites[SITE], tmp_path / "twin", AS_OF, reuse=False)
-    run_playbook("endpoints.yml", "site_pref_18_fukui", tmp_path / "run", twin_dir=tmp_path / "twin" / SITE,
-                 tags="office")
-    seen = {}
-    for endpoint in sample_inventory.sites[SITE].endpoints:
-        facts = read_facts(tmp_path / "run" / "facts", endpoint.hostname)
-        if facts and "cutover_office" in facts:
-            check = facts["cutover_office"]["checks"][0]
-            seen[check["data"]["product"]] = check["status"]
+    twin_dir = tmp_path / "twin" / SITE
+    run_playbook("endpoints.yml", "site_pref_18_fukui", tmp_path / "run", twin_dir=twin_dir, tags="office")
+    seen, m365 = {}, 0
+    for host, pc in states(twin_dir).items():
+        if not pc["reachable"]:
+            continue
+        found = office_checks(tmp_path / "run", host)
+        support = found["office.support"]
+        seen[support["data"]["product"]] = support["status"]
+        ids = (pc["registry"].get(fleet_c2r()) or {}).get("ProductReleaseIds", {}).get("data", "")
+        if ids.startswith("O365"):
+            m365 += 1
+            helpers = [k for k in pc["registry"] if k.endswith(("008C-0000-1000-0000000FF1CE}",
+                                                                "007E-0000-1000-0000000FF1CE}",
+                                                                "008F-0000-1000-0000000FF1CE}"))]
+            assert len(helpers) >= 2, host  # the fleet carries what real Click-to-Run PCs carry
+            assert (support["data"]["product"], support["status"]) == ("Microsoft 365 Apps", "pass"), host
+            assert support["data"]["ignored_msi_components"], host
+        if "VisioProRetail" in ids:
+            assert found["office.visio"]["status"] == "manual", host  # check the licence, never "replace Office"
+    assert m365 >= 2
     assert seen.get("Office 2019") == "fail" or seen.get("Office LTSC 2021") == "fail"
-    assert seen.get("Microsoft 365 Apps") == "pass"
     assert all(status in ("pass", "fail") for status in seen.values())
+
+
+def fleet_c2r() -> str:
+    return "HKLM\\SOFTWARE\\MICROSOFT\\OFFICE\\CLICKTORUN\\CONFIGURATION"
+
+
+def test_odt_waits_for_closed_office_apps_installs_from_the_distribution_point_and_changes_only_after_success(
+        sample_inventory, tmp_path):
+    fleet.build_site(sample_inventory, sample_inventory.sites[SITE], tmp_path / "twin", AS_OF, reuse=False)
+    twin_dir = tmp_path / "twin" / SITE
+    pc_states = states(twin_dir)
+    host = next(h for h, pc in pc_states.items() if pc["reachable"])
+    setup = "\\\\dist.union.example\\office\\odt\\setup.exe"
+
+    def outlook_open(state):
+        twin_state.reg_set(state, fleet_c2r(), "ProductReleaseIds", "REG_SZ", "HomeBusiness2019Retail")
+        state["distribution"][setup] = {"odt": True}
+        state["processes"].append({"name": "OUTLOOK.EXE", "user_sid": "S-1-5-21-1-2-3-1001"})
+        state["faults"]["installer_exit_code"] = 17002
+
+    edit(twin_dir, host, outlook_open)
+    deploy = {"office_m365_deploy": True, "office_m365_deploy_apply": True}
+
+    def run(name):
+        run_playbook("endpoints.yml", host, tmp_path / name, twin_dir=twin_dir, tags="office", extravars=deploy)
+        return office_checks(tmp_path / name, host), twin_state.load(twin_dir, host)
+
+    found, pc = run("open")
+    assert found["office.deploy"]["status"] == "pending" and "OUTLOOK.EXE" in found["office.deploy"]["message"]
+    assert "O365BusinessRetail" not in pc["registry"][fleet_c2r()]["ProductReleaseIds"]["data"]
+    edit(twin_dir, host, lambda state: state["processes"].clear())
+    found, pc = run("failing")  # setup.exe exits 17002: an error, and nothing says it changed
+    assert found["office.deploy"]["status"] == "error" and "17002" in found["office.deploy"]["message"]
+    assert found["office.support"]["status"] == "fail"
+    edit(twin_dir, host, lambda state: state["faults"].update(installer_exit_code=None))
+    found, pc = run("done")
+    assert found["office.deploy"]["status"] == "pass"
+    assert found["office.support"]["data"]["product"] == "Microsoft 365 Apps"  # read again from the PC
+    config = next(v["content"] for k, v in pc["files"].items() if k.endswith("configuration.xml"))
+    assert 'SourcePath="\\\\dist.union.example\\office\\m365"' in config
+    assert '<Product ID="HomeBusiness2019Retail" />' in config  # only the suite found is removed
+
+
+def test_a_deployment_without_a_source_path_is_refused_before_any_pc_is_touched(sample_inventory, tmp_path):
+    fleet.build_site(sample_inventory, sample_inventory.sites[SITE], tmp_path / "twin", AS_OF, reuse=False)
+    twin_dir = tmp_path / "twin" / SITE
+    before = {h: twin_state.snapshot(s) for h, s in states(twin_dir).items()}
+    outcome = run_playbook("endpoints.yml", "site_pref_18_fukui", tmp_path / "run", twin_dir=twin_dir, tags="office",
+                           extravars={"office_m365_deploy": True, "office_m365_deploy_apply": True,
+                                      "office_m365_source_path": ""})
+    assert outcome.failed  # the assert task stops the role on every PC that would deploy
+    after = {h: twin_state.snapshot(s) for h, s in states(twin_dir).items()}
+    changed = {h for h in before if {k: v for k, v in after[h].items() if k != "hives"}
+               != {k: v for k, v in before[h].items() if k != "hives"}}
+    assert changed == set()

@@ -27,14 +27,23 @@ TREND_SERVICES = {"ntrtscan": "Apex One NT RealTime Scan", "TmListen": "Apex One
                   "TMBMServer": "Trend Micro Unauthorized Change Prevention Service",
                   "tmccsf": "Trend Micro Cloud Endpoint Service"}
 LUNCH_TASK = "\\TrendMicro\\Apex One Lunchtime Scan"
-OFFICE_VARIANTS = [  # (kind, release ids or product code, version, channel GUID)
-    ("c2r", "O365BusinessRetail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60"),
-    ("c2r", "O365ProPlusRetail", "16.0.17328.20550", "55336b82-a18d-4dd6-b5f6-9e5095c314a6"),
-    ("c2r", "HomeBusiness2019Retail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60"),
-    ("c2r", "ProPlus2021Volume", "16.0.14332.20812", "5030841d-c919-4594-8d2d-84ae4f96e58e"),
-    ("c2r", "HomeBusiness2024Retail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60"),
-    ("msi", "{90160000-0012-0000-0000-0000000FF1CE}", "16.0.4266.1001", None),
+OFFICE_VARIANTS = [  # (kind, release ids or product code, version, channel GUID, display name)
+    ("c2r", "O365BusinessRetail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60", None),
+    ("c2r", "O365ProPlusRetail", "16.0.17328.20550", "55336b82-a18d-4dd6-b5f6-9e5095c314a6", None),
+    ("c2r", "HomeBusiness2019Retail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60", None),
+    ("c2r", "ProPlus2021Volume", "16.0.14332.20812", "5030841d-c919-4594-8d2d-84ae4f96e58e", None),
+    ("c2r", "HomeBusiness2024Retail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60", None),
+    ("msi", "{90160000-0012-0000-0000-0000000FF1CE}", "16.0.4266.1001", None, "Microsoft Office Standard 2016"),
+    ("msi", "{90150000-0011-0000-0000-0000000FF1CE}", "15.0.4569.1506", None,
+     "Microsoft Office Professional Plus 2013"),
 ]
+# Hidden helper MSIs Click-to-Run registers on every PC (checked-facts-2 section 6b; third-party only).
+C2R_HELPERS = [("{90160000-008C-0000-1000-0000000FF1CE}", "Office 16 Click-to-Run Extensibility Component"),
+               ("{90160000-008C-0411-1000-0000000FF1CE}", "Office 16 Click-to-Run Localization Component"),
+               ("{90160000-00DD-0000-1000-0000000FF1CE}",
+                "Office 16 Click-to-Run Extensibility Component 64-bit Registration")]
+C2R_LICENSING = {True: ("{90160000-007E-0000-1000-0000000FF1CE}", "Office 16 Click-to-Run Licensing Component"),
+                 False: ("{90160000-008F-0000-1000-0000000FF1CE}", "Office 16 Click-to-Run Licensing Component")}
 # The distribution share of the sample organisation, with the fictional "Example NGAV" installer the
 # ngav role's default profile points at (real deployments override the profile variables).
 SAMPLE_NGAV = {
@@ -85,19 +94,51 @@ def _old_av(state: dict[str, Any]) -> None:
                                      "product_state": SECURITY_CENTER_ON})
 
 
+def _uninstall(state: dict[str, Any], name: str, values: dict[str, tuple[str, Any]]) -> None:
+    key = f"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{name}"
+    for value, (kind, data) in values.items():
+        twin_state.reg_set(state, key, value, kind, data)
+
+
 def _office(state: dict[str, Any], rng: random.Random) -> None:
-    kind, ident, version, channel = rng.choice(OFFICE_VARIANTS)
+    """Office as real PCs carry it (proportions in docs/twin.md, "Users and mail").
+
+    Click-to-Run PCs also carry the hidden helper MSIs (Licensing 007E on current builds, 008F on
+    older ones; Extensibility; Localization ja-jp; 64-bit Registration) and an ARP entry
+    "<ProductReleaseId> - ja-jp"; one in eight adds Visio (VisioProRetail: Plan 2 or 2016 retail),
+    one in sixteen Project. MSI PCs are Office Standard 2016 or Professional Plus 2013 (Outlook 15.0),
+    some with an MSI Visio Standard 2016.
+    """
+    kind, ident, version, channel, display = rng.choice(OFFICE_VARIANTS)
     if kind == "c2r":
+        ids = [ident]
+        if rng.random() < 1 / 8:
+            ids.append("VisioProRetail")
+        if rng.random() < 1 / 16:
+            ids.append("ProjectProRetail")
         key = "HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration"
         url = f"http://officecdn.microsoft.com/pr/{channel}"
-        for name, data in (("ProductReleaseIds", ident), ("VersionToReport", version), ("Platform", "x64"),
+        for name, data in (("ProductReleaseIds", ",".join(ids)), ("VersionToReport", version), ("Platform", "x64"),
                            ("CDNBaseUrl", url), ("UpdateChannel", url)):
             twin_state.reg_set(state, key, name, "REG_SZ", data)
+        current_build = int(version.split(".")[2]) >= 17000
+        for code, name in [*C2R_HELPERS, C2R_LICENSING[current_build]]:
+            _uninstall(state, code, {"DisplayName": ("REG_SZ", name), "DisplayVersion": ("REG_SZ", version),
+                                     "WindowsInstaller": ("REG_DWORD", 1), "SystemComponent": ("REG_DWORD", 1)})
+        exe = "C:\\Program Files\\Common Files\\Microsoft Shared\\ClickToRun\\OfficeClickToRun.exe"
+        for release_id in ids:
+            _uninstall(state, f"{release_id} - ja-jp", {
+                "DisplayVersion": ("REG_SZ", version),
+                "UninstallString": ("REG_SZ", f'"{exe}" scenario=install scenariosubtype=ARP sourcetype=None '
+                                              f"productstoremove={release_id}.16_ja-jp_x-none culture=ja-jp "
+                                              "version.16=16.0")})
     else:
-        key = f"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{ident}"
-        for name, data in (("DisplayName", "Microsoft Office Standard 2016"), ("DisplayVersion", version)):
-            twin_state.reg_set(state, key, name, "REG_SZ", data)
-        twin_state.reg_set(state, key, "WindowsInstaller", "REG_DWORD", 1)
+        _uninstall(state, ident, {"DisplayName": ("REG_SZ", display), "DisplayVersion": ("REG_SZ", version),
+                                  "WindowsInstaller": ("REG_DWORD", 1)})
+        if ident.startswith("{9016") and rng.random() < 1 / 4:
+            _uninstall(state, "{90160000-0053-0000-0000-0000000FF1CE}", {
+                "DisplayName": ("REG_SZ", "Microsoft Visio Standard 2016"), "DisplayVersion": ("REG_SZ", version),
+                "WindowsInstaller": ("REG_DWORD", 1)})
 
 
 def _sid(site: Site, entra: bool, rng: random.Random, rid: int) -> str:
@@ -111,7 +152,7 @@ def _sid(site: Site, entra: bool, rng: random.Random, rid: int) -> str:
 
 def _write_text(state: dict[str, Any], path: str, text: str) -> None:
     data = text.encode("utf-8")
-    state["files"][path] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "text": text}
+    state["files"][path] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "content": text}
 
 
 def _prefs_js(prefs: dict[str, str]) -> str:

@@ -79,11 +79,49 @@ def _file(path: str) -> str:
 
 
 def _hives(state: dict[str, Any]) -> dict[str, Any]:
-    hives = state.setdefault("hives", {})
+    if "hives" not in state:
+        _adopt(state)
+    hives = state["hives"]
     for name, empty in (("files", {}), ("mounts", {}), ("held", []), ("blocked_unload", []), ("open", []),
                         ("leaks", [])):
         hives.setdefault(name, type(empty)())
     return hives
+
+
+def _adopt(state: dict[str, Any]) -> None:
+    """A document written the plain way (shared test vectors, older fleets): every user's keys under HKU\\<SID>.
+
+    Each listed user gets its ProfileList entry (unless the document has one) and a hive file
+    ``<profile_path>\\NTUSER.DAT`` holding those keys; a user marked
+    ``logged_on`` has it mounted at HKU\\<SID> by the session, anyone else's leaves the registry,
+    which is what a PC looks like to a module (and what the Windows harness arranges).
+    """
+    hives: dict[str, Any] = {"files": {}, "mounts": {}}
+    state["hives"] = hives
+    for user in state.get("users", []):
+        listed = f"HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\{user['sid']}"
+        if twin_state.reg_get(state, listed) is None:
+            twin_state.reg_set(state, listed, "ProfileImagePath", "REG_EXPAND_SZ", user["profile_path"])
+        mount = twin_state.norm_key(f"HKU\\{user['sid']}")
+        file = _file(user_hive_file(user["profile_path"]))
+        content: dict[str, dict] = {}
+        for key in [k for k in state["registry"] if k == mount or k.startswith(mount + "\\")]:
+            values = state["registry"].pop(key)
+            content[key[len(mount) + 1:] if key != mount else ""] = values
+        hives["files"][file] = content
+        if user.get("logged_on"):
+            load(state, mount, file, by=SESSION)
+
+
+def document_view(state: dict[str, Any]) -> dict[str, Any]:
+    """The state with every user's hive shown under HKU\\<SID>, mounted or not (how a test observes it)."""
+    view = dict(state, registry=dict(state["registry"]))
+    for user in state.get("users", []):
+        file = _file(user_hive_file(user["profile_path"]))
+        if mount_of(state, file) is None:
+            for key, values in _hives(state)["files"].get(file, {}).items():
+                view["registry"][twin_state.norm_key(f"HKU\\{user['sid']}\\{key}")] = values
+    return view
 
 
 # ---- building PCs and tests (what Windows itself does at logon and logoff) ----------------------

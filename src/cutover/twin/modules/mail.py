@@ -131,7 +131,7 @@ def file_text(state: dict[str, Any], path: str) -> str | None:
     if path.startswith("\\\\"):
         return None
     wanted = path.replace("/", "\\").lower()
-    return next((entry.get("text", "") for name, entry in state["files"].items() if name.lower() == wanted), None)
+    return next((entry.get("content", "") for name, entry in state["files"].items() if name.lower() == wanted), None)
 
 
 def _prefs(text: str) -> dict[str, str]:

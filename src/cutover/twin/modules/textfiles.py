@@ -25,7 +25,7 @@ def _find(state: dict[str, Any], path: str) -> str | None:
 
 def _write(state: dict[str, Any], name: str, text: str) -> None:
     data = text.encode("utf-8")
-    state["files"][name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "text": text}
+    state["files"][name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "content": text}
 
 
 @register("community.windows.win_lineinfile", {
@@ -55,7 +55,7 @@ def win_lineinfile(state, p, check_mode, diff):
         _write(state, path, "\r\n")
         name, text, ends_with_newline = path, "\r\n", False
     else:
-        text = state["files"][name].get("text", "")
+        text = state["files"][name].get("content", "")
         ends_with_newline = text.endswith(("\n", "\r"))
     lines = text.splitlines()
     before = [*lines, ""] if ends_with_newline else list(lines)
