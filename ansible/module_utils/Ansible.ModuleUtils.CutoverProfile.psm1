@@ -55,23 +55,25 @@ Function Get-CutoverUserProfile {
     #>
     $found = New-Object -TypeName System.Collections.Generic.List[hashtable]
     $list = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey('SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList', $false)
-    if ($null -eq $list) {
-        return , $found
-    }
     try {
+        if ($null -eq $list) {
+            return , $found
+        }
         foreach ($sid in $list.GetSubKeyNames()) {
             if ($sid -notmatch $script:ProfileSid) {
                 continue
             }
             $entry = $list.OpenSubKey($sid, $false)
-            if ($null -eq $entry) {
-                continue
-            }
             try {
+                if ($null -eq $entry) {
+                    continue
+                }
                 $path = [string]$entry.GetValue('ProfileImagePath', '')
             }
             finally {
-                $entry.Dispose()
+                if ($null -ne $entry) {
+                    $entry.Dispose()
+                }
             }
             $loaded = [Microsoft.Win32.Registry]::Users.OpenSubKey($sid, $false)
             try {
@@ -91,7 +93,9 @@ Function Get-CutoverUserProfile {
         }
     }
     finally {
-        $list.Dispose()
+        if ($null -ne $list) {
+            $list.Dispose()
+        }
     }
     return , $found
 }
@@ -138,10 +142,10 @@ Function Get-CutoverRegistryKey {
         [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Path
     )
     $key = $Root.OpenSubKey($Path, $false)
-    if ($null -eq $key) {
-        return $null
-    }
     try {
+        if ($null -eq $key) {
+            return $null
+        }
         $values = @{}
         foreach ($valueName in $key.GetValueNames()) {
             $values[$valueName] = @{
@@ -152,7 +156,9 @@ Function Get-CutoverRegistryKey {
         return @{ values = $values; subkeys = @($key.GetSubKeyNames()) }
     }
     finally {
-        $key.Dispose()
+        if ($null -ne $key) {
+            $key.Dispose()
+        }
     }
 }
 
