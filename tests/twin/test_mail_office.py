@@ -275,6 +275,7 @@ def test_every_microsoft_365_pc_with_click_to_run_helper_msis_is_supported(sampl
         if not pc["reachable"]:
             continue
         found = office_checks(tmp_path / "run", host)
+        assert pc["module_calls"]["by_module"] == {"cutover_office_facts": 1}, host  # one read-only call
         support = found["office.support"]
         seen[support["data"]["product"]] = support["status"]
         ids = (pc["registry"].get(fleet_c2r()) or {}).get("ProductReleaseIds", {}).get("data", "")
@@ -346,3 +347,39 @@ def test_a_deployment_without_a_source_path_is_refused_before_any_pc_is_touched(
     changed = {h for h in before if {k: v for k, v in after[h].items() if k != "hives"}
                != {k: v for k, v in before[h].items() if k != "hives"}}
     assert changed == set()
+
+
+def test_the_fleet_carries_what_real_pcs_carry(sample_inventory):
+    """Entra users, Outlook 2013 beside 2016+, redirected AppData, Click-to-Run helper MSIs, Visio/Project."""
+    seen: dict[str, int] = {}
+
+    def count(name, flag=True):
+        seen[name] = seen.get(name, 0) + bool(flag)
+
+    for site_id in ("pref-18-fukui", "pref-02-aomori", "pref-13-tokyo"):
+        site = sample_inventory.sites[site_id]
+        for endpoint in site.endpoints:
+            pc = fleet.build_pc(endpoint, site, AS_OF)
+            count("pcs")
+            users = pc["users"]
+            count("entra users", any(u["sid"].startswith("S-1-12-1-") for u in users))
+            count("ad users", any(u["sid"].startswith("S-1-5-21-") for u in users))
+            count("entra pc with ad user", not pc["entra_join"]["domain_joined"]
+                  and any(u["sid"].startswith("S-1-5-21-") for u in users))
+            count("redirected appdata", any(u["appdata"].startswith("\\\\") for u in users))
+            keys = [k for f in pc["hives"]["files"].values() for k in f] + list(pc["registry"])
+            count("outlook 15.0", any("\\15.0\\OUTLOOK\\PROFILES\\" in k.upper() for k in keys))
+            count("outlook 16.0", any("\\16.0\\OUTLOOK\\PROFILES\\" in k.upper() for k in keys))
+            c2r = pc["registry"].get(fleet_c2r())
+            if c2r:
+                count("click-to-run")
+                helpers = [k for k in pc["registry"] if "-008C-0000-1000-0000000FF1CE}" in k]
+                count("click-to-run with helper msis", helpers)
+                count("visio or project", "Visio" in c2r["ProductReleaseIds"]["data"]
+                      or "Project" in c2r["ProductReleaseIds"]["data"])
+            count("msi office 2013", any("{90150000-0011-" in k for k in pc["registry"]))
+    assert seen["click-to-run with helper msis"] == seen["click-to-run"] > 0
+    assert seen["entra pc with ad user"] == 0
+    for what in ("entra users", "ad users", "redirected appdata", "outlook 15.0", "outlook 16.0", "visio or project",
+                 "msi office 2013"):
+        assert seen[what] > 0, what
