@@ -189,3 +189,17 @@ def test_win_regedit_unloads_a_leftover_hklm_ansible_with_a_warning_and_refuses_
     assert missing["failed"] and "is not valid or accessible" in missing["msg"]
     bad = regedit(state, path="HKEY_LOCAL_MACHINE\\X", name="y", data="z")
     assert bad["failed"] and "not a valid powershell path" in bad["msg"]
+
+
+def test_a_module_that_crashes_with_a_hive_loaded_still_leaves_it_recorded(monkeypatch):
+    def crashes(state, p, check_mode, diff):  # a terminating error between load and unload
+        hives.load(state, f"HKU\\cutover_{SID}", FILE, by="crashes")
+        hives.open_key(state, f"HKU\\cutover_{SID}\\{OUTLOOK}")
+        raise twin_modules.TwinError("terminating error")
+
+    _module("crashes", crashes, monkeypatch)
+    state = pc(logged_on=False)
+    with pytest.raises(twin_modules.TwinError):
+        twin_modules.execute(state, "crashes", {})
+    assert state["hives"]["open"] == []
+    assert [leak["mount"] for leak in hives.leaks(state)] == [f"HKU\\CUTOVER_{SID}"]

@@ -74,9 +74,12 @@ def execute(state: dict[str, Any], name: str, args: dict[str, Any]) -> dict[str,
         return {"skipped": True, "msg": "remote module does not support check mode", "changed": False}
     params = bind(module, args)
     mounted_before = hives.start_of_call(state)
-    result = module.run(state, params, check_mode, bool(args.get("_ansible_diff")))
+    try:
+        result = module.run(state, params, check_mode, bool(args.get("_ansible_diff")))
+    finally:  # the module's process ends, whatever happened: its keys close, its hives stay loaded
+        ended = hives.end_of_call(state, name, mounted_before)
     result.setdefault("changed", False)
-    left = [leak for leak in hives.end_of_call(state, name, mounted_before) if leak["cause"] == "module"]
+    left = [leak for leak in ended if leak["cause"] == "module"]
     if left:  # Windows would carry on; the twin fails the call so no test passes over a leaked hive
         where = ", ".join(f"{leak['mount']} ({leak['file']})" for leak in left)
         return result | {"failed": True, "msg": f"twin: {name} left registry hive(s) loaded: {where} "
