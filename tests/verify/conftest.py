@@ -20,13 +20,13 @@ from cutover.twin import state as twin_state
 SITE = "pref-18-fukui"
 GROUP = "site_pref_18_fukui"
 AS_OF = dt.date(2026, 11, 24)
-# Bring Office to a supported product too, so that every check can pass before the sabotage.
-CONVERGE_VARS = {"office_m365_deploy": True, "office_m365_deploy_apply": True}
+C2R = "HKLM\\SOFTWARE\\MICROSOFT\\OFFICE\\CLICKTORUN\\CONFIGURATION"
+MONTHLY_ENTERPRISE = "http://officecdn.microsoft.com/pr/55336b82-a18d-4dd6-b5f6-9e5095c314a6"
 MIGRATION = (("seed", True), ("final", True))
 
 
 def converge(twin: Path, out: Path, limit: str = GROUP, tags: str | None = None):
-    return run_playbook("endpoints.yml", limit, out, twin_dir=twin / SITE, extravars=CONVERGE_VARS, tags=tags)
+    return run_playbook("endpoints.yml", limit, out, twin_dir=twin / SITE, tags=tags)
 
 
 def migrate(twin: Path, out: Path) -> None:
@@ -34,6 +34,17 @@ def migrate(twin: Path, out: Path) -> None:
         run_playbook("file-migration.yml", "file_servers", out, twin_dir=twin / SITE / "fileservers",
                      extravars={"file_migration_site": SITE, "file_migration_pass": name,
                                 "file_migration_execute": execute}, name=f"migrate-{name}")
+
+
+def microsoft_365_apps(state: dict) -> None:
+    """The PC already runs Microsoft 365 Apps (replacing Office is a deployment the fleet does not stage)."""
+    msi_office = ("Microsoft Office", "Microsoft Visio")
+    for key in [k for k, v in state["registry"].items() if "\\UNINSTALL\\" in k
+                and str((v.get("DisplayName") or {}).get("data", "")).startswith(msi_office)]:
+        del state["registry"][key]
+    for name, data in (("ProductReleaseIds", "O365BusinessRetail"), ("VersionToReport", "16.0.17928.20156"),
+                       ("Platform", "x64"), ("CDNBaseUrl", MONTHLY_ENTERPRISE), ("UpdateChannel", MONTHLY_ENTERPRISE)):
+        twin_state.reg_set(state, C2R, name, "REG_SZ", data)
 
 
 def edit(twin: Path, host: str, change: Callable[[dict], None], server: bool = False) -> None:
@@ -50,7 +61,7 @@ def states(twin: Path) -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def converged(tmp_path_factory, sample_inventory) -> Path:
-    """The site converged and migrated, nobody's Outlook running: every check must pass here."""
+    """The site converged and migrated, nobody's Outlook running, Microsoft 365 Apps: every check must pass here."""
     root = tmp_path_factory.mktemp("verify-fleet")
     twin = root / "twin"
     site = sample_inventory.sites[SITE]
@@ -58,6 +69,7 @@ def converged(tmp_path_factory, sample_inventory) -> Path:
     fleet.build_file_server(sample_inventory, site, twin, reuse=False)
     for host in states(twin):
         edit(twin, host, lambda s: s.update(processes=[]))
+        edit(twin, host, microsoft_365_apps)
     outcome = converge(twin, root / "run")
     assert outcome.failed == set() and outcome.unreachable == set(), outcome
     migrate(twin, root / "run")

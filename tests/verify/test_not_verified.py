@@ -7,10 +7,16 @@ errors ("could not check").
 from __future__ import annotations
 
 from cutover.evidence import collect
+from cutover.twin import hives
 from tests.verify.conftest import AS_OF, SITE, converge, edit
 from tests.verify.test_sabotage import leave_on_server, outlook_account
 
 OUTLOOK_PC, ADDRESS = "P18-NB-006", "k.watanabe@fukui.union.example"
+
+
+def log_off(state):
+    for user in state["users"]:
+        hives.log_off(state, user["sid"])
 
 
 def by_check(result, host):
@@ -22,7 +28,8 @@ def test_outlook_running_leaves_the_setting_pending_and_pending_is_not_verified(
     def outlook_open_with_the_old_value(state):
         leave_on_server(ADDRESS, 0x000E0003)(state)
         user = state["users"][0]
-        user["logged_on"] = True
+        if not user["logged_on"]:
+            hives.log_on(state, user["sid"], hives.user_hive_file(user["profile_path"]))
         state["processes"] = [{"name": "OUTLOOK.EXE", "user_sid": user["sid"]}]
 
     edit(fleet_copy, OUTLOOK_PC, outlook_open_with_the_old_value)
@@ -46,7 +53,7 @@ def test_outlook_running_leaves_the_setting_pending_and_pending_is_not_verified(
 
 def test_an_unreadable_hive_is_an_error_not_a_pass(fleet_copy, run_verify):
     def locked(state):
-        state["users"][0]["logged_on"] = False
+        log_off(state)
         state["faults"]["locked_hive"] = True
 
     edit(fleet_copy, OUTLOOK_PC, locked)
@@ -56,7 +63,7 @@ def test_an_unreadable_hive_is_an_error_not_a_pass(fleet_copy, run_verify):
 
 
 def test_a_hive_loaded_for_the_read_is_read(fleet_copy, run_verify):
-    edit(fleet_copy, OUTLOOK_PC, lambda s: s["users"][0].update(logged_on=False))
+    edit(fleet_copy, OUTLOOK_PC, log_off)
     assert by_check(run_verify(fleet_copy), OUTLOOK_PC)["mail.outlook_leave_on_server"].status == "pass"
 
 

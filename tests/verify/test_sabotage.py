@@ -8,7 +8,7 @@ check attributed to the PC), in the report (the site page names the PC and the c
 
 from __future__ import annotations
 
-import json
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ import pytest
 from cutover import gate as gating
 from cutover.evidence import collect
 from cutover.report import build, write
-from cutover.twin import fleet
+from cutover.twin import fleet, hives
 from cutover.twin import state as twin_state
 from tests.verify.conftest import AS_OF, SITE, edit, states
 
@@ -34,10 +34,17 @@ def _text(value: dict) -> str:
 
 
 def outlook_account(state: dict, address: str) -> dict:
-    """The registry values of the Outlook POP3 account reading ``address`` on this PC."""
-    for key, values in state["registry"].items():
-        if key.startswith("HKU\\") and "Email" in values and _text(values["Email"]).lower() == address:
-            return values
+    """The registry values of the Outlook POP3 account reading ``address``, wherever its user's hive is."""
+    for user in state["users"]:
+        file = hives.user_hive_file(user["profile_path"])
+        mount = hives.mount_of(state, file)
+        if mount is not None:
+            keys = {k: v for k, v in state["registry"].items() if k.startswith(mount + "\\")}
+        else:
+            keys = state["hives"]["files"][file.upper()]
+        for values in keys.values():
+            if "Email" in values and _text(values["Email"]).lower() == address:
+                return values
     raise AssertionError(f"no Outlook account for {address} on {state['hostname']}")
 
 
@@ -47,16 +54,23 @@ def leave_on_server(address: str, value: int) -> Callable[[dict], None]:
     return change
 
 
+def _write(state: dict, path: str, text: str) -> None:
+    data = text.encode("utf-8")
+    state["files"][path] = {**state["files"][path], "content": text, "size": len(data),
+                            "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def drop_user_js(state: dict) -> None:
-    """Thunderbird ran after the converge (it copies user.js values into prefs.js), then the lines went."""
-    for user in state["users"]:
-        for profile in user["thunderbird_profiles"]:
-            assert profile["user_js"], "the converge wrote no user.js"
-            for line in profile["user_js"]:
-                if line.startswith("user_pref("):
-                    name, value = line[len('user_pref("'):-2].split('", ')
-                    profile["prefs"][name] = json.loads(value)
-            profile["user_js"] = [line for line in profile["user_js"] if "mail.server." not in line]
+    """Thunderbird ran after the converge (it keeps the user.js values in prefs.js), then the lines went."""
+    pinned = [path for path in state["files"] if path.lower().endswith("\\user.js")]
+    assert pinned, "the converge wrote no user.js"
+    for path in pinned:
+        lines = state["files"][path]["content"].splitlines()
+        ours = [line for line in lines if "mail.server." in line]
+        assert ours, f"{path}: no retention lines"
+        prefs = path[: -len("user.js")] + "prefs.js"
+        _write(state, prefs, state["files"][prefs]["content"] + "".join(f"{line}\n" for line in ours))
+        _write(state, path, "".join(f"{line}\n" for line in lines if line not in ours))
 
 
 def stop_ngav(state: dict) -> None:

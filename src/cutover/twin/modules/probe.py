@@ -1,24 +1,25 @@
 """Twin counterpart of ansible/library/cutover_endpoint_probe.ps1: raw, read-only state for verification.
 
-Reads exactly what it is asked for and returns raw values, never a verdict. It is as strict as
-Windows: a user's hive is read where the user's session mounted it (``HKU\\<SID>``) or loaded for
-the read and unloaded afterwards; a hive that cannot be loaded is reported unreadable for that user
-(never read anyway); per-user keys cannot be asked for through ``registry``. Nothing in the PC's
-state changes (the call counter aside), which the tests check.
+Reads exactly what it is asked for and returns raw values, never a verdict, the way the real module
+does through ``Ansible.ModuleUtils.CutoverProfile`` (whose twin counterparts live in
+:mod:`cutover.twin.modules.mail`): keys are opened read-only and closed (:mod:`cutover.twin.hives`);
+a logged-on user's hive is read where the session mounted it, any other user's is loaded for the read
+and unloaded in ``finally``; a hive that cannot be loaded is reported unreadable for that user (never
+read anyway, never read as empty); per-user keys cannot be asked for through ``registry``; AppData is
+resolved from the hive (folder redirection honoured) and a UNC path is never read from the remote
+session. Nothing in the PC's state changes (the call counter aside), which the tests check.
 """
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
-import hashlib
-import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
+from cutover.twin import hives
 from cutover.twin import state as twin_state
 from cutover.twin.modules import opt, register
+from cutover.twin.modules.mail import process_owners, resolve_appdata, user_profiles, with_user_hive
 from cutover.twin.state import TwinError
 
 MODULE = "cutover_endpoint_probe"
@@ -26,6 +27,7 @@ MAX_DEPTH = 4
 _KEY_OPTIONS = {"path", "names", "depth"}
 _FILE_OPTIONS = {"path", "match"}
 _TREE_OPTIONS = {"path", "hash_newest"}
+NO_DELEGATION = "access is denied: a remote session has no credentials for network paths (no delegation)"
 
 
 def _items(params: dict, option: str, allowed: set[str], required: tuple[str, ...] = ("path",)) -> list[dict]:
@@ -58,21 +60,19 @@ def _key_items(params: dict, option: str) -> list[dict]:
 
 def _read_keys(state: dict[str, Any], root: str, item: dict) -> dict[str, Any]:
     """Values named in ``item`` of the key at ``root`` and of its subkeys down to ``item['depth']``."""
-    depth = int(item.get("depth") or 0)
-    names = list(item["names"])
+    depth, names = int(item.get("depth") or 0), list(item["names"])
     keys: dict[str, dict[str, Any]] = {}
-    prefix = root + "\\"
-    for key, values in state.get("registry", {}).items():
-        if key == root:
-            relative = ""
-        elif key.startswith(prefix):
-            relative = key[len(prefix):]
-            if relative.count("\\") >= depth:
-                continue
-        else:
+    pending = [("", 0)]
+    while pending:
+        relative, level = pending.pop()
+        key = hives.open_key(state, f"{root}\\{relative}" if relative else root)
+        if key is None:
             continue
-        keys[relative] = {name: {"type": values[name]["type"], "value": values[name]["data"]}
-                          for name in names if name in values}
+        with key:
+            values = key.values()
+            keys[relative] = {n: {"type": values[n]["type"], "value": values[n]["data"]} for n in names if n in values}
+            if level < depth:
+                pending += [(f"{relative}\\{sub}" if relative else sub, level + 1) for sub in key.subkeys()]
     return {"path": item["path"], "keys": dict(sorted(keys.items()))}
 
 
@@ -83,76 +83,26 @@ def _machine_key(path: str) -> str:
     return key
 
 
-# ---- users and their hives -----------------------------------------------------------------------
-
-def _users(state: dict[str, Any]) -> list[dict[str, Any]]:
-    """Profiles as ProfileList lists them (local S-1-5-21 and Entra S-1-12-1 accounts)."""
-    listed = twin_state.reg_subkeys(state, "HKLM\\SOFTWARE\\MICROSOFT\\WINDOWS NT\\CURRENTVERSION\\PROFILELIST")
-    by_sid = {u["sid"].upper(): u for u in state.get("users", [])}
-    return [by_sid[sid] for sid in listed if sid.startswith(("S-1-5-21-", "S-1-12-1-")) and sid in by_sid]
-
-
-@contextlib.contextmanager
-def _user_hive(state: dict[str, Any], user: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(root key, how it was reached): the session's mount, or a read-only load undone afterwards."""
-    session = twin_state.norm_key(f"HKU\\{user['sid']}")
-    if user.get("logged_on"):
-        yield session, "loaded"
-        return
-    if state["faults"].get("locked_hive"):
-        raise TwinError(f"could not load {user['profile_path']}\\NTUSER.DAT: the process cannot access the file "
-                        "because it is being used by another process (Win32ErrorCode 32)")
-    yield session, "loaded_by_module"
-
-
-def _appdata(user: dict[str, Any]) -> dict[str, Any]:
-    """The user's roaming AppData folder (read from the hive's User Shell Folders on a real PC)."""
-    return {"path": f"{user['profile_path']}\\AppData\\Roaming", "redirected": False, "reachable": True,
-            "reason": None}
-
-
 # ---- files ---------------------------------------------------------------------------------------
 
-def _pref_literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int) or (isinstance(value, str) and value in ("true", "false")):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _files(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every file the twin models, by absolute path: {"content" (text or None), "size", "sha256"}."""
-    files = {path: {"content": entry.get("content"), "size": entry.get("size"), "sha256": entry.get("sha256")}
-             for path, entry in state.get("files", {}).items()}
-    for user in state.get("users", []):
-        for profile in user.get("thunderbird_profiles", []):
-            prefs = "".join(f'user_pref("{name}", {_pref_literal(value)});\n'
-                            for name, value in sorted(profile["prefs"].items()))
-            texts = {"prefs.js": prefs}
-            if profile.get("user_js"):
-                texts["user.js"] = "".join(f"{line}\n" for line in profile["user_js"])
-            for name, text in texts.items():
-                data = text.encode("utf-8")
-                files[f"{profile['dir']}\\{name}"] = {"content": text, "size": len(data),
-                                                      "sha256": hashlib.sha256(data).hexdigest()}
-    return files
-
-
-def _read_files(files: dict[str, dict[str, Any]], pattern: str, match: str | None) -> dict[str, Any]:
+def _read_files(state: dict[str, Any], pattern: str, match: str | None, errors: list[str]) -> dict[str, Any]:
+    """Files matching a path with wildcards: size, SHA-256 and, with ``match``, the matching lines."""
+    if pattern.startswith("\\\\"):
+        errors.append(f"files: cannot read {pattern}: {NO_DELEGATION}")
+        return {"path": pattern, "matches": []}
     wanted = pattern.replace("/", "\\").lower()
     regex = re.compile(match) if match else None
     found = []
-    for path in sorted(files):
+    for path in sorted(state.get("files", {})):
         if not fnmatch.fnmatchcase(path.lower(), wanted):
             continue
-        entry = files[path]
-        record = {"path": path, "size": entry["size"], "sha256": entry["sha256"]}
+        entry = state["files"][path]
+        record = {"path": path, "size": entry.get("size"), "sha256": entry.get("sha256")}
         if regex is not None:
-            text = entry["content"]
+            text = entry.get("content")
             if text is None:
                 raise TwinError(f"twin: the content of {path} is not modelled")
-            record["lines"] = [line for line in text.splitlines() if regex.search(line)]
+            record["lines"] = [line for line in text.lstrip("\ufeff").splitlines() if regex.search(line)]
         found.append(record)
     return {"path": pattern, "matches": found}
 
@@ -174,35 +124,14 @@ def cutover_endpoint_probe(state, p, check_mode, diff):
     user_registry = _key_items(p, "user_registry")
     registry = _key_items(p, "registry")
     file_items = _items(p, "files", _FILE_OPTIONS)
-    user_file_items = _items(p, "appdata_files", _FILE_OPTIONS)
+    appdata_items = _items(p, "appdata_files", _FILE_OPTIONS)
     trees = _items(p, "trees", _TREE_OPTIONS)
-    result: dict[str, Any] = {"changed": False, "errors": []}
+    errors: list[str] = []
+    result: dict[str, Any] = {"changed": False, "errors": errors}
 
     result["registry"] = [_read_keys(state, _machine_key(item["path"]), item) for item in registry]
-
-    files = _files(state) if file_items or user_file_items else {}
-    result["files"] = [_read_files(files, item["path"], item.get("match")) for item in file_items]
-
-    users = []
-    if user_registry or user_file_items:
-        for user in _users(state):
-            record: dict[str, Any] = {"sid": user["sid"], "profile_path": user["profile_path"], "hive": None,
-                                      "error": None, "registry": [], "appdata": None, "files": []}
-            try:
-                with _user_hive(state, user) as (root, how):
-                    record["hive"] = how
-                    record["registry"] = [_read_keys(state, twin_state.norm_key(f"{root}\\{item['path']}"), item)
-                                          for item in user_registry]
-                    record["appdata"] = _appdata(user)
-            except TwinError as exc:
-                record |= {"hive": "unreadable", "error": str(exc)}
-                users.append(record)
-                continue
-            if record["appdata"]["reachable"]:
-                record["files"] = [_read_files(files, f"{record['appdata']['path']}\\{item['path']}",
-                                               item.get("match")) for item in user_file_items]
-            users.append(record)
-    result["users"] = users
+    result["files"] = [_read_files(state, item["path"], item.get("match"), errors) for item in file_items]
+    result["users"] = _users(state, user_registry, appdata_items, errors) if user_registry or appdata_items else []
 
     result["services"] = {name: ({"exists": True, "state": s["state"], "start_mode": s["start_mode"]}
                                  if (s := state.get("services", {}).get(name)) else
@@ -214,39 +143,61 @@ def cutover_endpoint_probe(state, p, check_mode, diff):
         {"path": path, "enabled": task.get("enabled", True) is not False,
          "actions": [{"path": a.get("path"), "arguments": a.get("arguments")} for a in task.get("actions") or []]}
         for path, task in sorted(state.get("scheduled_tasks", {}).items())
-        if any(path.lower().startswith(folder.lower()) for folder in folders)]
+        if any(path.lower().startswith(folder.lower()) for folder in folders)] if folders else []
 
-    wanted = {name.lower() for name in p["processes"]}
-    processes = [{"name": proc["name"].lower(), "user_sid": proc["user_sid"]} for proc in state.get("processes", [])
-                 if proc["name"].lower() in wanted]
-    if "outlook.exe" in wanted and state.get("faults", {}).get("outlook_running"):
-        processes += [{"name": "outlook.exe", "user_sid": u["sid"]} for u in state.get("users", [])
-                      if u.get("logged_on")]
-    result["processes"] = processes
+    result["processes"] = []
+    if p["processes"]:
+        owners = process_owners(state, tuple(p["processes"]))
+        result["processes"] = [{"name": name, "user_sid": sid} for name, sids in owners["sids"].items() for sid in sids]
 
+    result["security_center"] = None
     if p["security_center"]:
         if "security_center" in state:
             result["security_center"] = [{"display_name": e["display_name"], "product_state": e["product_state"]}
                                          for e in state["security_center"]]
         else:
-            result["security_center"] = None
-            result["errors"].append("security_center: root/SecurityCenter2 is not available on this host")
-    else:
-        result["security_center"] = None
+            errors.append("security_center: root/SecurityCenter2 is not available: invalid namespace")
 
-    result["trees"] = [_read_tree(state, item, result["errors"]) for item in trees]
+    result["trees"] = [_read_tree(state, item, errors) for item in trees]
     return result
+
+
+def _users(state: dict[str, Any], user_registry: list[dict], appdata_items: list[dict],
+           errors: list[str]) -> list[dict[str, Any]]:
+    users = []
+    for profile in user_profiles(state):
+        record: dict[str, Any] = {"sid": profile["sid"], "profile_path": profile["profile_path"], "hive": None,
+                                  "error": None, "registry": [], "appdata": None, "files": []}
+
+        def reader(root: str, profile: dict = profile) -> dict[str, Any]:
+            return {"registry": [_read_keys(state, twin_state.norm_key(f"{root}\\{item['path']}"), item)
+                                 for item in user_registry],
+                    "appdata": resolve_appdata(state, root, profile["profile_path"])}
+
+        read = with_user_hive(state, profile, MODULE, reader)
+        if read["unload_error"]:
+            errors.append(f"users: {read['unload_error']}")
+        if read["error"] or read["output"] is None:
+            record |= {"hive": "unreadable", "error": read["error"] or "the hive gave no answer"}
+            users.append(record)
+            continue
+        record |= {"hive": read["hive"], "registry": read["output"]["registry"], "appdata": read["output"]["appdata"]}
+        if record["appdata"]["reachable"]:
+            record["files"] = [_read_files(state, f"{record['appdata']['path']}\\{item['path']}", item.get("match"),
+                                           errors) for item in appdata_items]
+        users.append(record)
+    return users
 
 
 def _read_tree(state: dict[str, Any], item: dict, errors: list[str]) -> dict[str, Any]:
     """Every file under a folder (relative path, size, last write) and SHA-256 of the newest ones."""
     newest = int(item.get("hash_newest") if item.get("hash_newest") is not None else 20)
+    if state.get("faults", {}).get("unreachable_share"):
+        errors.append(f"trees: cannot read all of {item['path']}: the network path was not found")
+        return {"path": item["path"], "exists": None, "files": [], "sha256": {}}
     tree = state.get("trees", {}).get(item["path"].lower().rstrip("\\"))
     if tree is None:
         return {"path": item["path"], "exists": False, "files": [], "sha256": {}}
-    if state.get("faults", {}).get("unreachable_share"):
-        errors.append(f"trees: cannot read {item['path']}: the network path was not found")
-        return {"path": item["path"], "exists": None, "files": [], "sha256": {}}
     listing = [[path, entry["size"], entry.get("mtime")] for path, entry in sorted(tree.items())]
     picked = sorted(tree, key=lambda k: (tree[k].get("mtime") or "", k), reverse=True)[:max(newest, 0)]
     return {"path": item["path"], "exists": True, "files": listing,
