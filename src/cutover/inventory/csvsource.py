@@ -52,8 +52,8 @@ def parse(
     canonical = {c.lower(): c for c in (*columns, *optional)}
     header = [canonical.get(h.strip().lower(), h.strip().lower()) for h in header]
     missing = [c for c in columns if c not in header]
-    unknown = [h for h in header if h not in columns and h not in optional]
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    unknown = list(dict.fromkeys(h for h in header if h not in columns and h not in optional))
+    dupes = sorted({h for h in header if header.count(h) > 1 and (h in columns or h in optional)})
     for column in missing:
         problems.append(Problem(rel, 1, column, f"missing column; the header must contain {','.join(columns)}"))
     for column in unknown:

@@ -88,7 +88,12 @@ def parse(raw: bytes, rel: str) -> tuple[Any, dict[Path_, int], list[Problem]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, lines, [Problem(rel, None, "(file)", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 if exc.position is not None else None
+        return None, lines, [Problem(rel, line, "(syntax)", f"character #x{exc.character:04x} is not allowed in YAML "
+                                     "(a control character; retype the line)")]
     try:
         node = loader.get_single_node()
         if node is None:
