@@ -63,7 +63,7 @@ def test_out_pointing_at_a_file_is_bad_input(evidence_dir, tmp_path):
                  ["twin", "build", "--site", "18", "--out", target],
                  ["rehearse", "--site", "18", "--out", target]):
         result, output = cli(*args)
-        assert_bad_input(result, output, str(target), "is a file")
+        assert_bad_input(result, output, f"{target} is a file, not a folder; give a folder")
     assert target.read_text(encoding="utf-8") == "keep me"
 
 
@@ -71,7 +71,7 @@ def test_out_below_a_file_is_bad_input(evidence_dir, tmp_path):
     target = tmp_path / "report.html"
     target.write_text("keep me", encoding="utf-8")
     result, output = cli("report", "--evidence", evidence_dir, "--out", target / "sub")
-    assert_bad_input(result, output, f"{target} is a file")
+    assert_bad_input(result, output, f"cannot create {target / 'sub'}: {target} is a file")
 
 
 def test_out_in_an_unwritable_place_is_bad_input(evidence_dir, unwritable_dir):
