@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from cutover import naming
 from cutover.cli.common import InventoryOpt, console, err_console, load, print_json, resolve_site
-from cutover.cloud import naming
 from cutover.migration.names import check_path
 from cutover.migration.robocopy import FLAG_REASONS, PASSES, RobocopyPlan, interpret_exit_code
 

@@ -54,13 +54,13 @@ def print_plan(plan: offline.StackPlan) -> None:
         resources.add_column(column, overflow="fold")
     for r in plan.resources:
         parent = (r.parent or "").rsplit("::", 1)[-1]
-        inputs = {k: v for k, v in r.props.items() if k not in ("id", "name")}
+        inputs = dict(r.inputs)
         resources.add_row(r.type, r.name + (" (protected)" if r.protect else ""), parent, _short(inputs))
     console.print(resources)
     results = Table(title=f"stack {plan.stack}: policies")
     for column in ("policy", "enforcement", "status", "detail"):
         results.add_column(column, overflow="fold")
-    colour = {"pass": "green", "fail": "red", "waived": "yellow", "not_applicable": "dim"}
+    colour = {"pass": "green", "fail": "red", "waived": "yellow", "unknown": "magenta", "not_applicable": "dim"}
     for r in plan.policy_results:
         detail = "; ".join(f.message for f in r.findings[:3])
         results.add_row(r.policy, r.enforcement, f"[{colour[r.status]}]{r.status}[/]", detail)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from cutover.cloud import naming
+from cutover import naming
 from cutover.inventory.model import Endpoint, Inventory, Site
 
 
