@@ -26,6 +26,7 @@ app = typer.Typer(
 app.add_typer(inventory_cmd.app, name="inventory")
 app.add_typer(ci_cmd.app, name="ci")
 app.command("plan")(plan_cmd.plan)
+app.command("policy-config")(plan_cmd.policy_config)
 app.add_typer(plan_cmd.stacks_app, name="stacks")
 app.add_typer(evidence_cmd.evidence_app, name="evidence")
 app.command("report")(evidence_cmd.report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cutover import atomic
 from cutover.cli.common import (
     FormatOpt,
     InventoryOpt,
@@ -21,7 +23,7 @@ from cutover.cli.common import (
     print_json,
     resolve_site,
 )
-from cutover.cloud import offline, stacks
+from cutover.cloud import offline, pack_config, stacks
 from cutover.cloud.programs import CORE_STACK
 
 stacks_app = typer.Typer(help="Stack configuration files (pulumi/stacks).", no_args_is_help=True)
@@ -73,14 +75,21 @@ def plan(
     every: Annotated[bool, typer.Option("--all", help="Plan core and all 48 sites.")] = False,
     out: Annotated[Path, typer.Option(help="Where to write one JSON file per stack.")] = Path("build/plan"),
     as_of: Annotated[str | None, typer.Option("--as-of", help="Judge waivers on this date (YYYY-MM-DD).")] = None,
+    phase: Annotated[str, typer.Option(help="up: the stacks after `pulumi up`; preview: the first preview of "
+                                            "new stacks (values Azure assigns unknown).")] = "up",
+    jobs: Annotated[int, typer.Option(help="Worker processes for site stacks (default: CPU count).")] = 0,
     inventory: InventoryOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Run the Pulumi programs offline under the SDK's mocks; print resources and policy results.
+    """Run the Pulumi programs offline against the Azure double; print resources and policy results.
 
+    Writes <stack>.json (stack-export shape) and <stack>.policy-config.json (for --policy-pack-config).
     Exit status 1 when a mandatory policy fails, 2 on bad input.
     """
     check_format(fmt)
+    if phase not in ("up", "preview"):
+        err_console.print(f"[red]error[/]: --phase must be up or preview, not {phase!r}", highlight=False)
+        raise typer.Exit(code=2)
     inv = load(inventory)
     chosen = choose_stacks(inv, stack or [], wave, every)
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
@@ -88,9 +97,11 @@ def plan(
                TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task("core", total=len(chosen))
-        plans = offline.plan_stacks(inv, chosen, day,
+        plans = offline.plan_stacks(inv, chosen, day, phase=phase, jobs=jobs or os.cpu_count() or 1,
                                     progress=lambda name: progress.update(task, advance=1, description=name))
     paths = [offline.write_plan(p, out) for p in plans]
+    for p in plans:
+        offline.write_policy_config(p, out)
     if fmt == "json":
         print_json([p.export() for p in plans] if len(plans) > 1 else plans[0].export())
     else:
@@ -104,6 +115,39 @@ def plan(
         err_console.print("[red]mandatory policies failed[/]: " + ", ".join(f"{s}:{p}" for s, p in failing),
                           highlight=False)
         raise typer.Exit(code=1)
+
+
+def policy_config(
+    stack: Annotated[str, typer.Argument(help="core, hq, 13, pref-13-tokyo …")],
+    core_outputs: Annotated[Path | None, typer.Option(
+        help="JSON of the core stack's outputs (`pulumi stack output --stack core --json`); needed for sites.")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="Write here (default: standard output).")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """The policy pack configuration of one stack (`pulumi preview/up --policy-pack-config <file>`).
+
+    Waivers (reason, approver, expiry) and the values the checks compare against come from the inventory.
+    """
+    inv = load(inventory)
+    name = CORE_STACK if stack == CORE_STACK else resolve_site(inv, stack).id
+    outputs: dict = {}
+    if core_outputs is not None:
+        try:
+            outputs = json.loads(core_outputs.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            err_console.print(f"[red]error[/]: {core_outputs}: not readable JSON ({exc})", highlight=False)
+            raise typer.Exit(code=2) from None
+    if name != CORE_STACK and not outputs.get("workspace_id"):
+        err_console.print(f"[red]error[/]: {core_outputs or '--core-outputs'}: field workspace_id is missing "
+                          "(core's outputs are needed for a site stack)", highlight=False)
+        raise typer.Exit(code=2)
+    text = json.dumps(pack_config.for_stack(inv, name, outputs), ensure_ascii=False, indent=2, sort_keys=True)
+    if out is None:
+        console.print(text, markup=False, highlight=False)
+    else:
+        atomic.write_text(out, text + "\n")
+        err_console.print(f"policy pack configuration of {name} written to {out}", highlight=False)
 
 
 @stacks_app.command("sync")

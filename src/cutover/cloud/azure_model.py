@@ -235,7 +235,7 @@ def _storage_account(inputs, _world):
         if not _known(value):
             continue
         net = ipaddress.ip_network(value, strict=False)
-        if net.version != 4 or "/" in value and net.prefixlen in (31, 32):
+        if net.version != 4 or ("/" in value and net.prefixlen in (31, 32)):
             raise AzureRefusal(f"NetworkAclsValidationFailure: {value} (IPv4 only; /31 and /32 are not accepted)")
         if any(net.overlaps(p) for p in _PRIVATE):
             raise AzureRefusal(f"NetworkAclsValidationFailure: {value} is a private range")

@@ -232,7 +232,8 @@ class SiteFileShare(pulumi.ComponentResource):
                 resource_uri=pulumi.Output.concat(self.account.id, "/fileServices/default"),
                 workspace_id=diag.workspace_id,
                 logs=[monitor.DiagnosticsLogSettingsArgs(category=c, enabled=True) for c in diag.log_categories],
-                metrics=[monitor.DiagnosticsMetricSettingsArgs(category=c, enabled=True) for c in diag.metric_categories],
+                metrics=[monitor.DiagnosticsMetricSettingsArgs(category=c, enabled=True)
+                         for c in diag.metric_categories],
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.file_service]),
             )
         self.defender = security.DefenderForStorage(

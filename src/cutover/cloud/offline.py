@@ -19,6 +19,7 @@ import asyncio
 import datetime as dt
 import importlib.metadata
 import json
+import multiprocessing
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,21 +189,31 @@ def discovered_container(_subscription: str, _vault_rg: str, _vault: str, accoun
     return azure_model.discovered_container(account_id)
 
 
-def run_stack(inventory: Inventory, stack: str, as_of: dt.date, core_outputs: dict[str, Any] | None = None,
-              phase: Phase = "up") -> StackPlan:
-    """Run one stack's program against the Azure double in a fresh event loop and evaluate the policies."""
-    settings = programs.StackSettings(stack, as_of, discovered_container)
+@dataclass
+class ProgramRun:
+    """What the engine recorded of one program run against the Azure double."""
+
+    resources: list[policies.PlannedResource]
+    components: list[policies.PlannedResource]
+    outputs: dict[str, Any]
+
+
+def run_program(program, stack: str, phase: Phase = "up", core_outputs: dict[str, Any] | None = None,
+                groups: set[str] = frozenset()) -> ProgramRun:
+    """Run ``program()`` (declares resources, returns stack outputs) against the double in a fresh loop."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    mocks = AzureMocks(core_outputs or {}, phase == "preview", synced_groups(inventory))
+    mocks = AzureMocks(core_outputs or {}, phase == "preview", set(groups))
     monitor = _RecordingMonitor(mocks)
     pulumi_settings.ROOT.set(None)  # a fresh root stack resource for every stack planned in this process
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=phase == "preview", monitor=monitor,
                              organization="organization")
+    pulumi_settings.SETTINGS.rpc_manager.clear()  # nothing left over from a run that failed (as runtime.test does)
+    pulumi_settings.SETTINGS.outputs.clear()
     holder: dict[str, Any] = {}
 
     async def body() -> None:
-        outputs = programs.run(inventory, settings)
+        outputs = program() or {}
         resolved = {}
         for key, value in outputs.items():
             resolved[key] = _plain(await pulumi.Output.from_input(value).future(with_unknowns=True))
@@ -228,15 +239,34 @@ def run_stack(inventory: Inventory, stack: str, as_of: dt.date, core_outputs: di
             outputs=reg["outputs"] if reg["custom"] else {}, protect=reg["protect"], parent=reg["parent"],
             dependencies=reg["dependencies"], property_dependencies=reg["property_dependencies"], id=reg["id"])
         (resources if reg["custom"] else components).append(planned)
+    return ProgramRun(resources, components, outputs)
+
+
+def run_stack(inventory: Inventory, stack: str, as_of: dt.date, core_outputs: dict[str, Any] | None = None,
+              phase: Phase = "up") -> StackPlan:
+    """Run one stack's program against the Azure double and evaluate the policies."""
+    settings = programs.StackSettings(stack, as_of, discovered_container)
+    done = run_program(lambda: programs.run(inventory, settings), stack, phase, core_outputs,
+                       synced_groups(inventory))
     config = pack_config.for_stack(inventory, stack, core_outputs or {})
-    results = policies.evaluate(resources, as_of, config)
+    results = policies.evaluate(done.resources, as_of, config)
     site = None if stack == programs.CORE_STACK else stack
-    return StackPlan(stack, site, phase, resources, components, outputs, config, results, as_of)
+    return StackPlan(stack, site, phase, done.resources, done.components, done.outputs, config, results, as_of)
+
+
+_WORK: dict[str, Any] = {}  # set before forking workers: they inherit it (and every imported module)
+
+
+def _plan_in_worker(stack: str) -> StackPlan:
+    return run_stack(_WORK["inventory"], stack, _WORK["as_of"], _WORK["core"], _WORK["phase"])
 
 
 def plan_stacks(inventory: Inventory, stacks: list[str], as_of: dt.date | None = None, progress=None,
-                phase: Phase = "up") -> list[StackPlan]:
-    """Plan ``core`` first (site stacks read its outputs after its ``up``), then each requested stack."""
+                phase: Phase = "up", jobs: int = 1) -> list[StackPlan]:
+    """Plan ``core`` first (site stacks read its outputs after its ``up``), then each requested stack.
+
+    With ``jobs`` > 1 the site stacks run in forked worker processes that share the already imported SDKs.
+    """
     as_of = as_of or dt.date.today()
     org = inventory.organisation
     naming.check_unique({s: naming.storage_account(s, org.azure_location, org.mail_domain) for s in inventory.sites})
@@ -246,9 +276,19 @@ def plan_stacks(inventory: Inventory, stacks: list[str], as_of: dt.date | None =
         plans.append(core if phase == "up" else run_stack(inventory, programs.CORE_STACK, as_of, phase=phase))
         if progress:
             progress(programs.CORE_STACK)
-    for stack in stacks:
-        if stack == programs.CORE_STACK:
-            continue
+    sites = [s for s in stacks if s != programs.CORE_STACK]
+    if jobs > 1 and len(sites) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _WORK.update(inventory=inventory, as_of=as_of, core=core.outputs, phase=phase)
+        try:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(sites))) as pool:
+                for plan in pool.imap(_plan_in_worker, sites):
+                    plans.append(plan)
+                    if progress:
+                        progress(plan.stack)
+        finally:
+            _WORK.clear()
+        return plans
+    for stack in sites:
         plans.append(run_stack(inventory, stack, as_of, core.outputs, phase))
         if progress:
             progress(stack)

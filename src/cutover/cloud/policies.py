@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -50,7 +50,7 @@ _NOT_PUBLIC = tuple(ipaddress.ip_network(n) for n in (
     "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4"))
 
 
-class Unknown(Exception):  # noqa: N818 (a state, not an error)
+class Unknown(Exception):
     """A property a check reads is not known yet (preview)."""
 
     def __init__(self, path: str):
@@ -74,8 +74,17 @@ def read(mapping: Any, *path: str | int) -> Any:
             raise
         if isinstance(value, str) and value in _UNKNOWNS:
             raise Unknown(".".join(str(p) for p in path[:step + 1]))
-    if isinstance(value, list) and any(isinstance(v, str) and v in _UNKNOWNS for v in value):
-        raise Unknown(".".join(str(p) for p in path) + "[]")
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        where = ".".join(str(p) for p in path) + "[]"
+        try:
+            items = list(value)  # pulumi-policy's list proxy raises on an unknown element
+        except Exception as exc:
+            if type(exc).__name__ == "UnknownValueError":
+                raise Unknown(where) from None
+            raise
+        if any(isinstance(v, str) and v in _UNKNOWNS for v in items):
+            raise Unknown(where)
+        return items
     return value
 
 
@@ -134,7 +143,7 @@ class Context:
         return self.config.get(policy) or {}
 
 
-class MissingConfig(Exception):  # noqa: N818
+class MissingConfig(Exception):
     def __init__(self, policy: str, key: str):
         super().__init__(f"policy pack configuration of {policy} lacks {key!r}: generate it with "
                          "`cutover policy-config <stack>` and pass --policy-pack-config")
@@ -396,24 +405,42 @@ def _mfa_policy(r) -> bool:
     return str(read(r.inputs, "displayName") or "").endswith("-mfa-outside-offices")
 
 
+def each(r: PlannedResource, *checks: Callable[[], list[Finding]]) -> list[Finding]:
+    """Run a resource's sub-checks separately: an unknown value skips only the sub-check that read it."""
+    findings: list[Finding] = []
+    for check in checks:
+        try:
+            findings += check()
+        except Unknown as unknown:
+            findings.append(Finding("unknown", f"{r.name}: {unknown.path} is not known yet (checked again after up)",
+                                    r.urn))
+    return findings
+
+
 def mfa_policy(r, ctx):
     """The site's MFA policy: enforced once the wave is live, offices and the storage app excluded."""
     if not _mfa_policy(r):
         return []
     policy = "identity-mfa-policy"
-    findings = []
-    state = read(r.inputs, "state")
     wanted = "enabled" if setting(ctx, policy, "enforce") else "enabledForReportingButNotEnforced"
-    if state != wanted:
-        findings += fail(f"state is {state!r}, must be {wanted!r}", r)
-    if "mfa" not in (read(r.inputs, "grantControls", "builtInControls") or []):
-        findings += fail("the policy does not require MFA", r)
-    if not read(r.inputs, "conditions", "locations", "excludedLocations"):
-        findings += fail("no office location is excluded: MFA would be asked inside the offices too", r)
-    if not read(r.inputs, "conditions", "applications", "excludedApplications"):
-        findings += fail("the storage account's Entra Kerberos app is not excluded (mounts fail, error 1327)", r)
-    findings += _break_glass(r, ctx, policy)
-    return findings
+
+    def state():
+        value = read(r.inputs, "state")
+        return [] if value == wanted else fail(f"state is {value!r}, must be {wanted!r}", r)
+
+    def grant():
+        return [] if "mfa" in (read(r.inputs, "grantControls", "builtInControls") or []) else fail(
+            "the policy does not require MFA", r)
+
+    def offices():
+        return [] if read(r.inputs, "conditions", "locations", "excludedLocations") else fail(
+            "no office location is excluded: MFA would be asked inside the offices too", r)
+
+    def storage_app():
+        return [] if read(r.inputs, "conditions", "applications", "excludedApplications") else fail(
+            "the storage account's Entra Kerberos app is not excluded (mounts fail, error 1327)", r)
+
+    return each(r, state, grant, offices, storage_app, lambda: _break_glass(r, ctx, policy))
 
 
 def _break_glass(r, ctx, policy) -> list[Finding]:
