@@ -1,0 +1,150 @@
+"""What every stack declares, checked against the inventory it came from and against Azure's shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from cutover import naming
+from cutover.cloud import azure_model, offline
+from cutover.cloud.policies import DIAG, FILES, ITEM, KEY_VAULT, LOCK, ROLE, SA, SHARE
+from tests.cloud.conftest import AS_OF, SITE, only
+
+
+def test_every_site_has_a_stack_and_passes_every_policy(plans, sample_inventory):
+    assert set(plans) == {"core", *sample_inventory.sites}
+    failing = [(p.stack, r.policy) for p in plans.values() for r in p.policy_results if r.status in ("fail", "unknown")]
+    assert failing == []
+
+
+def test_outputs_are_azures_not_the_inputs_echoed(plans):
+    plan = plans[SITE]
+    account = only(plan, SA)
+    declared = set(azure_model.output_types(SA)) | {"id"}
+    assert set(account.outputs) <= declared
+    assert "accountName" not in account.outputs and "resourceGroupName" not in account.outputs
+    assert account.outputs["name"] == account.inputs["accountName"]
+    assert account.outputs["id"].endswith(f"/storageAccounts/{account.inputs['accountName']}")
+    assert set(only(plan, LOCK).outputs) <= set(azure_model.output_types(LOCK)) | {"id"}
+
+
+def test_preview_has_unknowns_where_azure_assigns_values(previews):
+    plan = previews[SITE]
+    account = only(plan, SA)
+    assert account.outputs["name"] == azure_model.UNKNOWN and not account.id
+    assert only(plan, SHARE).inputs["accountName"] == azure_model.UNKNOWN
+    assert account.inputs["minimumTlsVersion"] == "TLS1_2"  # known inputs stay known
+
+
+def test_ip_rules_are_the_office_egress_and_the_data_center_until_its_date(plans, sample_inventory):
+    org = sample_inventory.organisation
+    for site in sample_inventory.sites.values():
+        rules = only(plans[site.id], SA).inputs["networkRuleSet"]
+        offices = [ip for o in site.config.offices if not o.shared_ipv4 for ip in o.egress]
+        assert sorted(r["iPAddressOrRange"] for r in rules["ipRules"]) == sorted(offices + list(org.datacenter.egress))
+        assert rules["defaultAction"] == "Deny" and rules["bypass"] == "AzureServices"
+    later = offline.plan_stacks(sample_inventory, [SITE], dt.date(2027, 3, 2))[0]  # pilot live 2027-02-01 + 28 days
+    assert org.datacenter.egress[0] not in {r["iPAddressOrRange"] for r in
+                                            only(later, SA).inputs["networkRuleSet"]["ipRules"]}
+    assert not [r for r in later.by_type(ROLE) if r.name.endswith("-copy")]
+
+
+def test_shared_key_only_for_vaulted_backup_with_expiry(plans):
+    for plan in (p for p in plans.values() if p.site):
+        props = only(plan, SA).inputs
+        assert props["allowSharedKeyAccess"] is True  # every site backs up at the vault tier
+        assert props["keyPolicy"] == {"keyExpirationPeriodInDays": 90}
+        assert props["sasPolicy"] == {"expirationAction": "Block", "sasExpirationPeriod": "0.01:00:00"}
+
+
+def test_backup_is_declared_protected_and_independent_of_waivers(plans, sample_inventory):
+    later = offline.plan_stacks(sample_inventory, [SITE], dt.date(2028, 6, 1))[0]
+    for plan in (plans[SITE], later):
+        assert plan.by_type(ITEM) and all(i.protect for i in plan.by_type(ITEM))
+        assert only(plan, "azure-native:recoveryservices:ProtectionPolicy").protect
+
+
+def test_channel_encryption_follows_the_windows_mix(plans, sample_inventory):
+    for site in sample_inventory.sites.values():
+        smb = only(plans[site.id], FILES).inputs["protocolSettings"]["smb"]
+        windows10 = any(e.build_number < 22000 for e in site.endpoints)
+        assert smb["channelEncryption"] == ("AES-128-GCM;AES-256-GCM" if windows10 else "AES-256-GCM"), site.id
+        assert plans[site.id].outputs["smb_channel_encryption"] == smb["channelEncryption"]
+
+
+def test_hybrid_sites_use_ad_synced_groups_and_the_domain(plans, sample_inventory):
+    org = sample_inventory.organisation
+    site = sample_inventory.sites[SITE]
+    plan = plans[SITE]
+    auth = only(plan, SA).inputs["azureFilesIdentityBasedAuthentication"]
+    assert auth["activeDirectoryProperties"] == {"domainName": org.active_directory.domain_name,
+                                                 "domainGuid": org.active_directory.domain_guid}
+    assert plan.by_type("azuread:index/group:Group") == []
+    steps = {s["id"] for s in plan.outputs["manual_steps"]}
+    assert "hybrid-dc-line-of-sight" in steps and "kdc-enable-cloud-group-sids" not in steps
+    acl = plan.outputs["directory_acl_plan"][0]["entries"]
+    assert {e["group"] for e in acl} <= {g.ad_group for g in site.config.groups}
+
+
+def test_cloud_only_sites_use_entra_groups_and_the_kdc_step(plans, sample_inventory):
+    for site in (s for s in sample_inventory.sites.values() if s.config.identity_mode == "cloud_only"):
+        plan = plans[site.id]
+        assert {g.inputs["displayName"] for g in plan.by_type("azuread:index/group:Group")} == {
+            naming.entra_group(site.id, g.name) for g in site.config.groups}
+        assert plan.by_type(ROLE) == []
+        assert "kdc-enable-cloud-group-sids" in {s["id"] for s in plan.outputs["manual_steps"]}
+
+
+def test_mfa_policy_excludes_the_storage_app_and_break_glass(plans, sample_inventory):
+    glass = {b.object_id for b in sample_inventory.organisation.break_glass_accounts}
+    for plan in (p for p in plans.values() if p.site):
+        users = only(plan, "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy").inputs["conditions"]
+        assert set(users["users"]["excludedUsers"]) == glass
+        (app,) = users["applications"]["excludedApplications"]
+        assert re.fullmatch(r"[0-9a-f-]{36}", app)
+
+
+def test_diagnostics_go_to_cores_workspace(plans):
+    workspace = plans["core"].outputs["workspace_id"]
+    for plan in (p for p in plans.values() if p.site):
+        assert only(plan, DIAG).outputs["workspaceId"] == workspace
+
+
+def test_core_creates_the_key_vault_the_mover_reads(plans, sample_inventory):
+    org = sample_inventory.organisation
+    vault = only(plans["core"], KEY_VAULT)
+    assert vault.inputs["vaultName"] == naming.key_vault(org.azure_location, org.mail_domain)
+    assert len(vault.inputs["vaultName"]) <= 24 and vault.protect
+    endpoints = plans["pref-27-osaka"].by_type("azure-native:storagemover:Endpoint")
+    uris = [e.inputs["properties"]["credentials"]["passwordUri"] for e in endpoints
+            if e.inputs["properties"]["endpointType"] == "SmbMount"]
+    assert uris and all(u.startswith(naming.key_vault_uri(vault.inputs["vaultName"])) for u in uris)
+
+
+def test_file_sync_site_gets_sync_groups_and_the_manual_server_step(plans, sample_inventory):
+    site = sample_inventory.sites["pref-32-shimane"]
+    plan = plans[site.id]
+    groups = plan.by_type("azure-native:storagesync:SyncGroup")
+    assert {g.inputs["syncGroupName"] for g in groups} == {s.name for s in site.config.file_shares}
+    assert "file-sync-register-server" in {s["id"] for s in plan.outputs["manual_steps"]}
+    assert plans[SITE].by_type("azure-native:storagesync:SyncGroup") == []
+
+
+def test_tags_are_bounded(sample_inventory):
+    with pytest.raises(naming.NamingError, match="256"):
+        naming.tags("pref-18-fukui", 0, "X" * 257)
+
+
+def test_storage_account_names_are_valid_unique_and_deterministic(sample_inventory):
+    org = sample_inventory.organisation
+    names = {s: naming.storage_account(s, org.azure_location, org.mail_domain) for s in sample_inventory.sites}
+    assert len(set(names.values())) == len(names)
+    assert all(3 <= len(n) <= 24 and n.isalnum() and n.islower() for n in names.values())
+    with pytest.raises(naming.NamingError, match="used by both"):
+        naming.check_unique({"hq": "stfileshq", "pref-01-hokkaido": "stfileshq"})
+
+
+def test_as_of_is_used_for_waivers(plans):
+    assert plans[SITE].as_of == AS_OF
