@@ -100,8 +100,6 @@ def plan(
         plans = offline.plan_stacks(inv, chosen, day, phase=phase, jobs=jobs or os.cpu_count() or 1,
                                     progress=lambda name: progress.update(task, advance=1, description=name))
     paths = [offline.write_plan(p, out) for p in plans]
-    for p in plans:
-        offline.write_policy_config(p, out)
     if fmt == "json":
         print_json([p.export() for p in plans] if len(plans) > 1 else plans[0].export())
     else:

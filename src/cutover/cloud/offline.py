@@ -296,8 +296,10 @@ def plan_stacks(inventory: Inventory, stacks: list[str], as_of: dt.date | None =
 
 
 def write_plan(plan: StackPlan, out: Path) -> Path:
+    """``<stack>.json`` and, beside it, ``<stack>.policy-config.json`` (as deploy-wave.yml keeps real exports)."""
     path = Path(out) / f"{plan.stack}.json"
     atomic.write_text(path, json.dumps(plan.export(), ensure_ascii=False, indent=2, sort_keys=True, default=str))
+    write_policy_config(plan, out)
     return path
 
 
