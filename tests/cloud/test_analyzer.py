@@ -137,4 +137,4 @@ def test_pack_entry_point_registers_every_policy(project_root, monkeypatch):
     assert set(by_name) == set(policies.BY_ID)
     assert all(isinstance(by_name[p.id], pulumi_policy.StackValidationPolicy) == p.stack_level
                for p in policies.POLICIES)
-    assert offline.PROJECT == captured["name"]
+    assert captured["name"] == offline.PROJECT

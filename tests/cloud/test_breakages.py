@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cutover.cloud import azure_model, offline
-from cutover.cloud.policies import CA, ITEM, RSV, SA, BACKUP_POLICY, ROLE, SHARE
+from cutover.cloud.policies import BACKUP_POLICY, CA, ITEM, ROLE, RSV, SA, SHARE
 from tests.cloud.conftest import AS_OF, only
 
 # https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage

@@ -24,7 +24,7 @@ def _plan(*args: str) -> Measurement:
 def _mutation() -> Measurement:
     """scripts/mutation cloud: the share of mutants of src/cutover/cloud/ the tests kill (aim: 80 %)."""
     result = subprocess.run(["bash", "scripts/mutation", "cloud"], capture_output=True, text=True, check=False)
-    line = next((l for l in result.stdout.splitlines() if l.startswith("mutation score")), "")
+    line = next((x for x in result.stdout.splitlines() if x.startswith("mutation score")), "")
     if not line:
         raise RuntimeError(f"scripts/mutation cloud printed no score: {result.stderr[-2000:]}")
     killed, total = (int(x) for x in line.split(": ", 1)[1].split(" (")[0].split(" killed of "))
