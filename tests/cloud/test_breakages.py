@@ -24,15 +24,15 @@ def _daily(props):
     return retention["dailySchedule"]["retentionDuration"]["count"]
 
 
-def test_1_backup_retention_is_the_inventorys(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
+def test_1_backup_retention_is_the_inventorys(plans, planned_sites):
+    for site in planned_sites:
         props = only(plans[site.id], BACKUP_POLICY).inputs["properties"]
         assert _daily(props) == site.config.backup.retention_days, site.id
         assert props["vaultRetentionPolicy"]["snapshotRetentionInDays"] == site.config.backup.snapshot_retention_days
 
 
-def test_2_protected_items_name_the_share_and_azure_answers_with_the_system_name(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
+def test_2_protected_items_name_the_share_and_azure_answers_with_the_system_name(plans, planned_sites):
+    for site in planned_sites:
         plan = plans[site.id]
         account = only(plan, SA).outputs["name"]
         shares = {s.urn: s.outputs["name"] for s in plan.by_type(SHARE)}
@@ -57,8 +57,8 @@ def test_2_a_made_up_protected_item_name_is_refused_like_azure(sample_inventory,
         offline.plan_stacks(sample_inventory, ["pref-18-fukui"], AS_OF)
 
 
-def test_3_every_office_reaches_its_account_through_the_firewall(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
+def test_3_every_office_reaches_its_account_through_the_firewall(plans, planned_sites):
+    for site in planned_sites:
         account = only(plans[site.id], SA).outputs
         for office in site.config.offices:
             for egress in office.egress:
@@ -67,8 +67,8 @@ def test_3_every_office_reaches_its_account_through_the_firewall(plans, sample_i
         assert not azure_model.firewall_admits(account, "192.0.2.7")  # nobody's egress
 
 
-def test_4_share_roles_follow_the_highest_folder_permission(plans, sample_inventory):
-    for site in (s for s in sample_inventory.sites.values() if s.config.identity_mode == "hybrid"):
+def test_4_share_roles_follow_the_highest_folder_permission(plans, planned_sites):
+    for site in (s for s in planned_sites if s.config.identity_mode == "hybrid"):
         plan = plans[site.id]
         roles = {r.name.rsplit("-rbac-", 1)[1]: r.inputs["roleDefinitionId"].rsplit("/", 1)[1]
                  for r in plan.by_type(ROLE)}
@@ -82,8 +82,8 @@ def test_4_share_roles_follow_the_highest_folder_permission(plans, sample_invent
                 assert roles[f"{share.name}-{group}"] == LEVEL_ROLE[level], (site.id, share.name, group)
 
 
-def test_5_mfa_policy_excludes_the_offices_location(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
+def test_5_mfa_policy_excludes_the_offices_location(plans, planned_sites):
+    for site in planned_sites:
         plan = plans[site.id]
         location = only(plan, "azuread:index/namedLocation:NamedLocation")
         policy = only(plan, CA)
@@ -91,15 +91,15 @@ def test_5_mfa_policy_excludes_the_offices_location(plans, sample_inventory):
         assert location.urn in policy.property_dependencies["conditions"]
 
 
-def test_6_hybrid_sites_have_no_tenant_wide_share_permission(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
+def test_6_hybrid_sites_have_no_tenant_wide_share_permission(plans, planned_sites):
+    for site in planned_sites:
         auth = only(plans[site.id], SA).inputs["azureFilesIdentityBasedAuthentication"]
         expected = "None" if site.config.identity_mode == "hybrid" else "StorageFileDataSmbShareContributor"
         assert auth["defaultSharePermission"] == expected, site.id
 
 
-def test_7_backup_container_is_the_name_discovery_returns(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
+def test_7_backup_container_is_the_name_discovery_returns(plans, planned_sites):
+    for site in planned_sites:
         plan = plans[site.id]
         account = only(plan, SA)
         container = only(plan, "azure-native:recoveryservices:ProtectionContainer")
