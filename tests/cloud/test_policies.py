@@ -1,0 +1,149 @@
+"""Each policy passes the sample and fails a deliberately bad configuration (one change each)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+
+from cutover.cloud import policies
+from cutover.cloud.policies import (
+    BACKUP_POLICY,
+    CA,
+    DEFENDER,
+    DIAG,
+    FILES,
+    ITEM,
+    KEY_VAULT,
+    LOCK,
+    ROLE,
+    RSV,
+    SA,
+    SHARE,
+    PlannedResource,
+)
+from tests.cloud.conftest import AS_OF, SITE
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def change(plan, type_token, edit, where="inputs", name_suffix=""):
+    out = []
+    for r in plan.resources:
+        if r.type == type_token and r.name.endswith(name_suffix):
+            fields = {"inputs": copy.deepcopy(dict(r.inputs)), "outputs": copy.deepcopy(dict(r.outputs)),
+                      "protect": r.protect, "property_dependencies": dict(r.property_dependencies)}
+            result = edit(fields[where]) if where in ("inputs", "outputs") else None
+            if where == "protect":
+                fields["protect"] = False
+            if where == "relations":
+                fields["property_dependencies"] = {}
+            if result == "drop":
+                continue
+            r = PlannedResource(r.urn, r.type, r.name, fields["inputs"], fields["outputs"], fields["protect"],
+                                r.parent, r.dependencies, fields["property_dependencies"], r.id)
+        out.append(r)
+    return out
+
+
+def put(path, value):
+    def edit(props):
+        for key in path[:-1]:
+            props = props.setdefault(key, {})
+        props[path[-1]] = value
+    return edit
+
+
+SMB = ["protocolSettings", "smb"]
+BAD = {
+    "storage-https-only": (SITE, SA, put(["enableHttpsTrafficOnly"], False), "inputs"),
+    "storage-min-tls-1-2": (SITE, SA, put(["minimumTlsVersion"], "TLS1_1"), "inputs"),
+    "storage-no-public-blob": (SITE, SA, put(["allowBlobPublicAccess"], True), "inputs"),
+    "storage-shared-key-disabled": (SITE, SA, put(["keyPolicy", "keyExpirationPeriodInDays"], 365), "inputs"),
+    "storage-infrastructure-encryption": (SITE, SA, put(["encryption", "requireInfrastructureEncryption"], False),
+                                          "inputs"),
+    "storage-no-cross-tenant-replication": (SITE, SA, put(["allowCrossTenantReplication"], True), "inputs"),
+    "storage-network-default-deny": (SITE, SA, put(["networkRuleSet", "defaultAction"], "Allow"), "inputs"),
+    "storage-public-endpoint-for-offices": (SITE, SA, put(["publicNetworkAccess"], "Disabled"), "inputs"),
+    "storage-ip-rules-public-only": (SITE, SA, put(["networkRuleSet", "ipRules"],
+                                                   [{"iPAddressOrRange": "10.0.0.0/8"}]), "inputs"),
+    "storage-egress-range-bounded": (SITE, SA, put(["networkRuleSet", "ipRules"],
+                                                   [{"iPAddressOrRange": "198.51.0.0/16"}]), "inputs"),
+    "storage-migration-source-expired": (SITE, SA, None, "later"),
+    "storage-trusted-services-bypass": (SITE, SA, put(["networkRuleSet", "bypass"], "Logging"), "inputs"),
+    "files-identity-entra-kerberos": (SITE, SA, put(["azureFilesIdentityBasedAuthentication",
+                                                     "directoryServiceOptions"], "AD"), "inputs"),
+    "files-default-share-permission": ("hq", SA, put(["azureFilesIdentityBasedAuthentication",
+                                                      "defaultSharePermission"],
+                                                     "StorageFileDataSmbShareElevatedContributor"), "inputs"),
+    "storage-required-tags": (SITE, SA, put(["tags", "cost-centre"], "x" * 257), "inputs"),
+    "storage-protected": (SITE, SHARE, None, "protect"),
+    "files-smb-3-1-1-only": (SITE, FILES, put([*SMB, "versions"], "SMB3.0;SMB3.1.1"), "inputs"),
+    "files-kerberos-aes256": (SITE, FILES, put([*SMB, "kerberosTicketEncryption"], "RC4-HMAC;AES-256"), "inputs"),
+    "files-channel-aes256-gcm": (SITE, FILES, put([*SMB, "channelEncryption"], "AES-128-CCM;AES-256-GCM"), "inputs"),
+    "files-share-soft-delete": (SITE, FILES, put(["shareDeleteRetentionPolicy", "days"], 7), "inputs"),
+    "files-ntlmv2-disabled": (SITE, FILES, put([*SMB, "authenticationMethods"], "Kerberos;NTLMv2"), "inputs"),
+    "rbac-groups-only": (SITE, ROLE, put(["principalType"], "User"), "inputs"),
+    "rbac-share-scope-only": (SITE, ROLE, lambda p: p.update(scope=p["scope"].split("/fileServices")[0]), "inputs"),
+    "identity-mfa-policy": (SITE, CA, put(["grantControls", "builtInControls"], ["compliantDevice"]), "inputs"),
+    "identity-legacy-auth-blocked": ("core", CA, put(["conditions", "users", "excludedUsers"], []), "inputs"),
+    "backup-retention-bounds": (SITE, BACKUP_POLICY, put(["properties", "vaultRetentionPolicy",
+                                                          "snapshotRetentionInDays"], 31), "inputs"),
+    "storage-delete-lock": (SITE, LOCK, put(["level"], "ReadOnly"), "outputs"),
+    "storage-diagnostics": (SITE, DIAG, put(["workspaceId"], "/subscriptions/x/workspaces/other"), "outputs"),
+    "files-backup-every-share": (SITE, ITEM, None, "relations"),
+    "storage-defender": (SITE, DEFENDER, put(["properties", "isEnabled"], False), "outputs"),
+    "backup-vault-protected": ("core", RSV, put(["properties", "securitySettings", "softDeleteSettings",
+                                                 "softDeleteState"], "Enabled"), "outputs"),
+    "key-vault-protected": ("core", KEY_VAULT, put(["properties", "enablePurgeProtection"], False), "outputs"),
+    "waivers-unexpired": ("pref-03-iwate", None, None, "expired"),
+}
+
+
+def test_every_policy_has_a_bad_case():
+    assert set(BAD) == set(policies.BY_ID)
+
+
+@pytest.mark.parametrize("policy_id", sorted(BAD))
+def test_the_sample_passes_and_the_bad_case_fails(plans, policy_id):
+    stack, type_token, edit, where = BAD[policy_id]
+    plan = plans[stack]
+    policy = policies.BY_ID[policy_id]
+    (good,) = policies.evaluate(plan.resources, AS_OF, plan.policy_config, [policy])
+    assert good.status in ("pass", "waived"), good
+    resources, config, day = plan.resources, plan.policy_config, AS_OF
+    if where == "later":
+        day = dt.date(2027, 3, 2)  # the pilot's migration window has ended
+    elif where == "expired":
+        config = copy.deepcopy(config)
+        config["waivers-unexpired"]["waivers"][0]["expires"] = "2026-01-31"
+    else:
+        resources = change(plan, type_token, edit or (lambda p: None), where)
+    (bad,) = policies.evaluate(resources, day, config, [policy])
+    assert bad.status == "fail", bad
+    assert bad.findings and all(f.message and f.status in ("fail", "unknown") for f in bad.findings)
+
+
+def test_an_unknown_value_skips_only_that_check(previews):
+    plan = previews[SITE]
+    resources = change(plan, SA, put(["minimumTlsVersion"], UNKNOWN), "inputs")
+    results = {r.policy: r.status for r in policies.evaluate(resources, AS_OF, plan.policy_config)}
+    assert results["storage-min-tls-1-2"] == "unknown"
+    assert results["storage-https-only"] == "pass"
+    as_json = next(r for r in policies.evaluate(resources, AS_OF, plan.policy_config) if r.status == "unknown")
+    assert as_json.as_json()["status"] == "error"  # could not check is an error in evidence, never a pass
+
+
+def test_waived_findings_carry_the_waiver(plans):
+    result = next(r for r in plans["pref-03-iwate"].policy_results if r.policy == "files-ntlmv2-disabled")
+    assert result.status == "waived"
+    waiver = result.findings[0].waiver
+    assert waiver["policy"] == "files-ntlmv2-disabled" and waiver["reason"] and waiver["approved_by"]
+
+
+def test_a_real_export_is_judged_like_the_plan(plans):
+    plan = plans[SITE]
+    resources = policies.resources_from_export(plan.export())
+    statuses = {r.policy: r.status for r in policies.evaluate(resources, AS_OF, plan.policy_config)}
+    assert statuses == {r.policy: r.status for r in plan.policy_results}
