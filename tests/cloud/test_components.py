@@ -54,6 +54,10 @@ def test_file_share_maximal_args_reach_every_child():
 
 
 def test_file_share_refuses_what_azure_refuses():
+    with pytest.raises(offline.PlanError, match="AccountNameInvalid"):
+        run(lambda: c.SiteFileShare("t", c.SiteFileShareArgs(
+            account_name="St-Files", resource_group_name="rg", location="japaneast", egress=["203.0.113.9"],
+            shares=[c.ShareSpec("data", 1)])))
     with pytest.raises(offline.PlanError, match="NetworkAclsValidationFailure"):
         run(lambda: c.SiteFileShare("t", c.SiteFileShareArgs(
             account_name=ACCOUNT, resource_group_name="rg", location="japaneast", egress=["10.1.2.3"],

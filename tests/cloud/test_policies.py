@@ -101,6 +101,27 @@ BAD = {
 }
 
 
+# What each bad case's message must name (the property or the thing missing), so a reader can act on it.
+SAYS = {
+    "storage-https-only": "enableHttpsTrafficOnly", "storage-min-tls-1-2": "TLS1_1",
+    "storage-no-public-blob": "allowBlobPublicAccess", "storage-shared-key-disabled": "keyExpirationPeriodInDays",
+    "storage-infrastructure-encryption": "requireInfrastructureEncryption",
+    "storage-no-cross-tenant-replication": "allowCrossTenantReplication", "storage-network-default-deny": "Allow",
+    "storage-public-endpoint-for-offices": "Disabled", "storage-ip-rules-public-only": "10.0.0.0/8",
+    "storage-egress-range-bounded": "/24", "storage-migration-source-expired": "2027-03-01",
+    "storage-trusted-services-bypass": "AzureServices", "files-identity-entra-kerberos": "AADKERB",
+    "files-default-share-permission": "ElevatedContributor", "storage-required-tags": "256",
+    "storage-protected": "protect", "files-smb-3-1-1-only": "SMB3.0", "files-kerberos-aes256": "RC4-HMAC",
+    "files-channel-aes256-gcm": "AES-128-CCM", "files-share-soft-delete": "days=7",
+    "files-ntlmv2-disabled": "NTLMv2", "rbac-groups-only": "User", "rbac-share-scope-only": "fileshares",
+    "identity-mfa-policy": "MFA", "identity-legacy-auth-blocked": "break-glass", "backup-retention-bounds": "31",
+    "storage-delete-lock": "CanNotDelete", "storage-diagnostics": "other",
+    "files-backup-every-share": "shared", "storage-defender": "Defender",
+    "backup-vault-protected": "softDeleteState", "key-vault-protected": "enablePurgeProtection",
+    "waivers-unexpired": "2026-01-31",
+}
+
+
 def test_every_policy_has_a_bad_case():
     assert set(BAD) == set(policies.BY_ID)
 
@@ -122,7 +143,8 @@ def test_the_sample_passes_and_the_bad_case_fails(plans, policy_id):
         resources = change(plan, type_token, edit or (lambda p: None), where)
     (bad,) = policies.evaluate(resources, day, config, [policy])
     assert bad.status == "fail", bad
-    assert bad.findings and all(f.message and f.status in ("fail", "unknown") for f in bad.findings)
+    assert bad.findings and all(isinstance(f.message, str) and f.status == "fail" for f in bad.findings)
+    assert any(SAYS[policy_id] in f.message for f in bad.findings), [f.message for f in bad.findings]
 
 
 def test_an_unknown_value_skips_only_that_check(previews):
@@ -147,3 +169,11 @@ def test_a_real_export_is_judged_like_the_plan(plans):
     resources = policies.resources_from_export(plan.export())
     statuses = {r.policy: r.status for r in policies.evaluate(resources, AS_OF, plan.policy_config)}
     assert statuses == {r.policy: r.status for r in plan.policy_results}
+
+
+def test_ntlmv2_only_where_an_active_waiver_allows_it(plans, planned_sites):
+    for site in planned_sites:
+        smb = next(r for r in plans[site.id].resources if r.type == FILES).inputs["protocolSettings"]["smb"]
+        waived = any(w.policy == "files-ntlmv2-disabled" and w.expires >= AS_OF for w in site.config.waivers)
+        assert ("NTLMv2" in smb["authenticationMethods"]) is waived, site.id
+    assert any(w.policy == "files-ntlmv2-disabled" for s in planned_sites for w in s.config.waivers)
