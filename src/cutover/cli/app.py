@@ -44,6 +44,7 @@ COMMANDS: dict[str, typer.Typer | Callable[..., None]] = {
     "inventory": inventory_cmd.inventory_app,
     "ci": ci_cmd.ci_app,
     "plan": plan_cmd.plan,
+    "policy-config": plan_cmd.policy_config,
     "stacks": plan_cmd.stacks_app,
     "evidence": evidence_cmd.evidence_app,
     "report": evidence_cmd.report,

@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from cutover.cloud import naming
+from cutover import naming
 from cutover.inventory import Endpoint, Inventory, Site
 from cutover.twin import hives
 from cutover.twin import state as twin_state
