@@ -59,7 +59,8 @@ def role_task_modules() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     keywords = {"name", "when", "register", "loop", "no_log", "block", "always", "rescue", "tags", "notify",
                 "changed_when", "failed_when", "vars", "become", "delegate_to", "run_once", "until", "retries",
-                "delay", "ignore_errors", "loop_control", "check_mode", "environment", "args", "listen"}
+                "delay", "ignore_errors", "loop_control", "check_mode", "environment", "args", "listen",
+                "become_method", "become_user", "become_flags", "async", "poll"}
 
     def walk(tasks, where):
         for task in tasks or []:

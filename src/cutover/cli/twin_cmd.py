@@ -49,6 +49,20 @@ def twin_build(
                       highlight=False)
 
 
+@twin_app.command("console-uninstall")
+def twin_console_uninstall(
+    site: Annotated[list[str], typer.Option("--site", help="Site(s) whose agents to uninstall.")],
+    out: Annotated[Path, typer.Option(help="Fleet folder; one sub-folder per site.")] = Path("build/twin"),
+    inventory: InventoryOpt = None,
+) -> None:
+    """Do on the twin what the Apex One console's agent uninstall task does (online agents only)."""
+    inv = load(inventory)
+    for chosen_site in [resolve_site(inv, s) for s in site]:
+        done = fleet.console_uninstall_site(out / chosen_site.id)
+        console.print(f"{chosen_site.id}: old antivirus agent uninstalled from the console on {len(done)} PCs "
+                      "(a restart finishes the removal)", highlight=False)
+
+
 @twin_app.command("show")
 def twin_show(host: str, out: Annotated[Path, typer.Option(help="Fleet folder.")] = Path("build/twin")) -> None:
     """Summarise one twin PC: reachability, products, services, scheduled tasks, module calls."""
