@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
-from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
+from cutover.cli.common import AsOfOpt, InventoryOpt, Lang, LangOpt, fail, held, load, resolve_site, say
 from cutover.evidence import collect as collecting
 from cutover.report import build, write
 
@@ -28,49 +26,47 @@ def evidence_collect(
     facts: Annotated[Path | None, typer.Option(help="Ansible jsonfile fact cache.", file_okay=False)] = None,
     junit: Annotated[list[Path] | None, typer.Option(help="pytest/testinfra JUnit XML file(s).", dir_okay=False,
                                                      exists=True)] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge waivers and deadlines on this date.")] = None,
+    as_of: AsOfOpt = None,
     inventory: InventoryOpt = None,
 ) -> None:
     """Read plans/exports, runner artefacts, cached facts, JUnit, survey state and waivers; write evidence."""
     inv = load(inventory)
     if bool(site) == every:
-        err_console.print("[red]error[/]: give --site SITE (repeatable) or --all", highlight=False)
-        raise typer.Exit(code=2)
+        fail("give --site SITE (repeatable) or --all")
     chosen = list(inv.sites.values()) if every else [resolve_site(inv, s) for s in site or []]
-    day = dt.date.fromisoformat(as_of) if as_of else None
     sources = collecting.Sources(plan, runner, facts, tuple(junit or ()))
-    for chosen_site in chosen:
-        evidence = collecting.collect_site(inv, chosen_site, sources, day)
-        path = collecting.write(evidence, out)
-        counts = evidence.counts()
-        console.print(f"{chosen_site.id}: {len(evidence.checks)} checks "
-                      f"({', '.join(f'{k} {v}' for k, v in counts.items() if v)}) → {path}", highlight=False)
+    with held(out):
+        for chosen_site in chosen:
+            evidence = collecting.collect_site(inv, chosen_site, sources, as_of)
+            path = collecting.write(evidence, out)
+            counts = evidence.counts()
+            say(f"{chosen_site.id}: {len(evidence.checks)} checks "
+                f"({', '.join(f'{k} {v}' for k, v in counts.items() if v)}) → {path}")
 
 
 def report(
     evidence: Annotated[Path, typer.Option(help="Directory of evidence files.", file_okay=False, exists=True)],
     out: Annotated[Path, typer.Option(help="Where to write the report.")] = Path("build/report"),
-    lang: Annotated[str, typer.Option(help="ja (default) or en.")] = "ja",
+    lang: LangOpt = Lang.ja,
     previous: Annotated[Path | None, typer.Option(help="Evidence of the previous run, for the drift view.",
                                                   file_okay=False, exists=True)] = None,
     inventory: InventoryOpt = None,
 ) -> None:
     """Render HTML (national index + one page per site), merged JSON, CSV (UTF-8 BOM) and JUnit."""
-    if lang not in ("ja", "en"):
-        err_console.print(f"[red]error[/]: --lang must be ja or en (got {lang!r})", highlight=False)
-        raise typer.Exit(code=2)
     inv = load(inventory)
     try:
         current = collecting.load_dir(evidence)
         earlier = collecting.load_dir(previous) if previous else None
-    except ValidationError as exc:
-        err_console.print(f"[red]error[/]: an evidence file does not match the schema: {exc}", highlight=False)
-        raise typer.Exit(code=2) from None
+    except collecting.EvidenceFileError as exc:
+        fail(str(exc))
     if not current:
-        err_console.print(f"[red]error[/]: no evidence files in {evidence}", highlight=False)
-        raise typer.Exit(code=2)
+        fail(f"no evidence files in {evidence}")
     reports = build.build(current, inv, earlier)
-    written = write.write_all(reports, out, lang)
+    with held(out):
+        try:
+            written = write.write_all(reports, out, lang.value)
+        except write.UnsafeOutputPath as exc:
+            fail(str(exc))
     ready = sum(r.ready for r in reports)
-    console.print(f"report: {len(reports)} sites, {ready} ready → {out}/index.html "
-                  f"({sum(len(v) for v in written.values())} files)", highlight=False)
+    say(f"report: {len(reports)} sites, {ready} ready → {out}/index.html "
+        f"({sum(len(v) for v in written.values())} files)")

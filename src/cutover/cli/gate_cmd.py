@@ -6,13 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
 from cutover import gate as gating
-from cutover import sites
-from cutover.cli.common import console, err_console
-from cutover.evidence.model import SiteEvidence
+from cutover.cli.common import ExitCode, canonical_site, cells, console, err_console, exit_with, fail, marked, say
+from cutover.evidence.collect import EvidenceFileError, load_file
 
 
 def gate(
@@ -21,30 +19,26 @@ def gate(
     = Path("build/evidence"),
 ) -> None:
     """Go / no-go for switching a site to its Azure file share: exit 0 only when every condition holds."""
-    try:
-        site_id = sites.canonical_site_id(site)
-    except sites.UnknownSiteError as exc:
-        err_console.print(f"[red]error[/]: {exc}", highlight=False)
-        raise typer.Exit(code=2) from None
+    site_id = canonical_site(site)
     path = evidence / f"{site_id}.json"
     if not path.is_file():
-        err_console.print(f"[red]no-go[/]: no evidence for {site_id} at {path} (run cutover evidence collect)",
-                          highlight=False)
-        raise typer.Exit(code=1)
+        err_console.print("[red]no-go[/]: ", end="", highlight=False)
+        say(f"no evidence for {site_id} at {path} (run cutover evidence collect)", err=True)
+        exit_with(ExitCode.FINDINGS)
     try:
-        doc = SiteEvidence.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as exc:
-        err_console.print(f"[red]error[/]: {path} does not match the evidence schema: {exc}", highlight=False)
-        raise typer.Exit(code=2) from None
+        doc = load_file(path)
+    except EvidenceFileError as exc:
+        fail(str(exc))
     conditions = gating.evaluate(doc)
     table = Table(title=f"cutover gate — {site_id}")
     for column in ("condition", "result", "why"):
         table.add_column(column, overflow="fold")
     for c in conditions:
-        table.add_row(f"{c.title_en}\n{c.title_ja}", "[green]go[/]" if c.passed else "[red]no-go[/]", c.why)
+        table.add_row(*cells(f"{c.title_en}\n{c.title_ja}", marked("[green]go[/]" if c.passed else "[red]no-go[/]"),
+                             c.why))
     console.print(table)
     if not gating.passed(conditions):
         console.print(f"[red]no-go[/] for {site_id}: {sum(not c.passed for c in conditions)} condition(s) unmet",
                       highlight=False)
-        raise typer.Exit(code=1)
+        exit_with(ExitCode.FINDINGS)
     console.print(f"[green]go[/] for {site_id}", highlight=False)

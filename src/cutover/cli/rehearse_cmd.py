@@ -10,7 +10,20 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
+from cutover.cli.common import (
+    AsOfOpt,
+    ExitCode,
+    InventoryOpt,
+    cells,
+    console,
+    exit_with,
+    fail,
+    held,
+    load,
+    marked,
+    resolve_site,
+    say,
+)
 from cutover.rehearse import Rehearsal
 
 
@@ -20,7 +33,7 @@ def rehearse(
     every: Annotated[bool, typer.Option("--all", help="Every site (long).")] = False,
     out: Annotated[Path, typer.Option(help="Rehearsal folder (reused: the twin keeps its state).")]
     = Path("build/rehearsal"),
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge dates on this day (YYYY-MM-DD).")] = None,
+    as_of: AsOfOpt = None,
     inventory: InventoryOpt = None,
 ) -> None:
     """Validate → plan + policies → twin fleet → converge → migrate → verify → evidence → report → gate.
@@ -32,21 +45,20 @@ def rehearse(
     chosen = (list(inv.sites.values()) if every else
               [resolve_site(inv, s) for s in site or []] + (inv.sites_in_wave(wave) if wave is not None else []))
     if not chosen:
-        err_console.print("[red]error[/]: give --site SITE, --wave N or --all", highlight=False)
-        raise typer.Exit(code=2)
-    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-    console.print(f"[bold]rehearsal[/] of {len(chosen)} site(s): {', '.join(s.id for s in chosen)} → {out}/",
-                  highlight=False)
-    console.print(f"validate: inventory valid ({len(inv.sites)} sites, revision {inv.revision})", highlight=False)
-    columns = (SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<9}[/]"), TextColumn("{task.description}"),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+        fail("give --site SITE, --wave N or --all")
+    day = as_of or dt.date.today()
+    console.print("[bold]rehearsal[/] ", end="", highlight=False)
+    say(f"of {len(chosen)} site(s): {', '.join(s.id for s in chosen)} → {out}/")
+    say(f"validate: inventory valid ({len(inv.sites)} sites, revision {inv.revision})")
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<9}[/]"),
+               TextColumn("{task.description}", markup=False), TimeElapsedColumn())
+    with held(out, out / "twin"), Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("", stage="plan")
 
         def report(stage: str, detail: str) -> None:
             progress.update(task, stage=stage, description=detail)
             if stage in ("converge", "verify"):
-                progress.console.print(f"  {stage}: {detail}", highlight=False)
+                progress.console.print(f"  {stage}: {detail}", markup=False, highlight=False)
 
         rehearsal = Rehearsal(inv, chosen, out, day, progress=report)
         all_ready = rehearsal.run()
@@ -57,15 +69,15 @@ def rehearse(
     for outcome in rehearsal.outcomes.values():
         c = outcome.converge
         unmet = [g.id for g in outcome.gate if not g.passed]
-        table.add_row(outcome.site.id, "[green]yes[/]" if outcome.ready else "[red]no[/]", str(outcome.blockers),
-                      "[green]go[/]" if not unmet else "[red]no-go[/]: " + ", ".join(unmet),
-                      f"{len(c.changed)} changed, {len(c.failed)} failed, {len(c.unreachable)} unreachable",
-                      f"{len(outcome.hands_on)} item(s)" + "".join(f"\n{h[:70]}" for h in outcome.hands_on[:3]))
+        table.add_row(*cells(outcome.site.id, marked("[green]yes[/]" if outcome.ready else "[red]no[/]"),
+                             outcome.blockers,
+                             marked("[green]go[/]") if not unmet else marked("[red]no-go[/]: ") + ", ".join(unmet),
+                             f"{len(c.changed)} changed, {len(c.failed)} failed, {len(c.unreachable)} unreachable",
+                             f"{len(outcome.hands_on)} item(s)" + "".join(f"\n{h[:70]}" for h in outcome.hands_on[:3])))
     console.print(table)
-    console.print("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in rehearsal.timings.items()), highlight=False)
-    console.print(f"report: {rehearsal.report_index}", highlight=False)
+    say("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in rehearsal.timings.items()))
+    say(f"report: {rehearsal.report_index}")
     if not all_ready:
-        console.print("not every site is ready or through the cutover gate: the report lists the blockers and "
-                      "the hands-on work; `cutover gate SITE --evidence <out>/evidence` explains the gate",
-                      highlight=False)
-        raise typer.Exit(code=1)
+        say("not every site is ready or through the cutover gate: the report lists the blockers and "
+            "the hands-on work; `cutover gate SITE --evidence <out>/evidence` explains the gate")
+        exit_with(ExitCode.FINDINGS)
