@@ -259,7 +259,7 @@ def test_read_only_revokes_then_grants_and_a_rerun_keeps_the_original_list(serve
                                                                   ("Everyone", "Read")]  # one entry per account
     run(server, out, "rollback")
     assert {a["account"]: a["right"] for a in state(server)["smb_shares"]["fukui$"]["access"]} == original
-    assert not any(p.endswith("fukui$.json") for p in state(server)["files"])  # saved list removed when done
+    assert state(server)["smb_shares"]["fukui$"].get("saved_access") is None  # saved list removed when done
 
 
 def test_rollback_flag_restores_the_old_mappings_at_logon(sample_inventory, tmp_path, inventory_copy):

@@ -80,10 +80,8 @@ $module.Result.success = $rc -lt 8
 $module.Result.meanings = $meanings
 $module.Result.summary = $summary
 $module.Result.changed = (-not $dryRun) -and (($rc -band 3) -ne 0)
-if ($run.stderr) {
-    $module.Result.stderr = $run.stderr
-}
 if ($rc -ge 8) {
-    $module.FailJson("robocopy exit code $($rc): $($meanings -join '; ')")
+    $detail = if ($run.stderr) { " ($($run.stderr.Trim()))" } else { '' }
+    $module.FailJson("robocopy exit code $($rc): $($meanings -join '; ')$detail")
 }
 $module.ExitJson()

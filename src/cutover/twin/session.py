@@ -46,7 +46,8 @@ class SharingViolation(TwinError):
 @dataclass(frozen=True)
 class Session:
     user: str = "svc-cutover@AD.UNION.EXAMPLE"
-    auth: str = "negotiate"  # psrp auth: negotiate | kerberos | ntlm | credssp | certificate | basic
+    auth: str = "negotiate"  # psrp auth: negotiate | kerberos | ntlm | credssp | certificate | basic; "local"
+    # is a logon at the machine itself (console, scheduled task with a password): it holds credentials
     delegate: bool = False  # ansible_psrp_negotiate_delegate
     become_user: str | None = None
     become_password: bool = False
@@ -72,7 +73,7 @@ class Session:
             if self.become_user.upper() in SYSTEM_NAMES:
                 return f"{state['hostname'].upper()}$" if domain_joined(state) else None
             return self.become_user if self.become_password else None  # no password: S4U logon
-        if self.auth == "credssp":
+        if self.auth in ("credssp", "local"):
             return self.user
         if self.auth in ("kerberos", "negotiate") and self.delegate and state.get("trusted_for_delegation"):
             return self.user
@@ -85,6 +86,9 @@ class Session:
         delegation = "with delegation" if self.delegate else "without delegation"
         return f"{self.auth} logon of {self.user} {delegation}"
 
+
+# A logon on the machine itself, as a module runs under the Pester harness on a Windows runner.
+LOCAL = Session(user="runner", auth="local")
 
 _CURRENT: ContextVar[Session | None] = ContextVar("cutover_twin_session", default=None)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from cutover.twin import state as twin_state
-from cutover.twin.modules import opt, register
+from cutover.twin.modules import opt, register, windows
 
 KERBEROS = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\Kerberos\\Parameters"
+# ServiceController.StartType names, as the module reports them (the twin stores Win32 start modes).
+START_TYPES = {"auto": "automatic", "delayed": "automatic", "manual": "manual", "disabled": "disabled"}
 TASK_FIELDS = ("enabled", "group", "run_level", "disallow_start_if_on_batteries", "stop_if_going_on_batteries",
                "execution_time_limit")
 
@@ -37,9 +39,10 @@ def cutover_fileshare_readiness(state, p, check_mode, diff):
     for name in p["services"]:
         service = state["services"].get(name)
         services[name] = ({"exists": False, "state": None, "start_mode": None} if service is None else
-                          {"exists": True, "state": service["state"], "start_mode": service["start_mode"]})
+                          {"exists": True, "state": service["state"],
+                           "start_mode": START_TYPES.get(service["start_mode"], service["start_mode"])})
     os_info = state["os"]
-    files = {path: (state["files"].get(path) or {}).get("sha1") for path in p["mapping_files"]}
+    files = {path: windows.file_sha1(state["files"].get(path)) for path in p["mapping_files"]}
     return {"changed": False, "tcp": tcp, "os": {"caption": os_info["caption"], "build": os_info["build"],
                                                   "ubr": os_info["ubr"], "edition_id": os_info["edition_id"]},
             "entra_join": dict(state.get("entra_join", {"azure_ad_joined": None, "domain_joined": None,

@@ -11,7 +11,6 @@ can be held open by a process; a long pass dies with a PSRP session that drops u
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from cutover.migration.names import check_path
@@ -66,6 +65,10 @@ def _locked(state: dict[str, Any], path: str, entry: dict[str, Any]) -> str | No
     return f"in use by {entry['open_by']}" if entry.get("open_by") else None
 
 
+def _hex(digest: str | None) -> str | None:
+    return digest.upper() if digest else digest
+
+
 def _could_not_read(root: str, folders: list[str]) -> str:
     shown = ", ".join(folders[:5]) + (" …" if len(folders) > 5 else "")
     return f"could not read {len(folders)} folder(s) under {root}: {shown} (access denied)"
@@ -80,7 +83,7 @@ def cutover_migration_scan(state, p, check_mode, diff):
         files, unreadable, skipped = walk(state, p["source"], p["exclude_dirs"])
     except Unreadable as exc:
         return {"failed": True, "msg": f"could not read {p['source']}: {exc}", "unreadable": [p["source"]]}
-    findings = [f.__dict__ for path in sorted(files) for f in check_path(path)]
+    findings = [f.__dict__ for path in sorted(files) for f in check_path(path, p["max_path"])]
     result = {"changed": False, "files": len(files), "bytes": sum(f["size"] for f in files.values()),
               "findings": findings[: p["max_findings"]], "findings_total": len(findings),
               "unreadable": unreadable, "excluded": {"entries": skipped["excluded"],
@@ -189,8 +192,7 @@ def cutover_share_access(state, p, check_mode, diff):
                 "msg": f"No MSFT_SMBShare objects found with the property 'Name' equal to '{p['name']}'"}
     before = [dict(a) for a in share["access"]]
     saved_path = _saved_path(p)
-    saved_file = state["files"].get(saved_path)
-    saved = json.loads(saved_file["content"]) if saved_file else None
+    saved = share.get("saved_access")  # the JSON file at saved_path on the server (null when there is none)
     now = _allowed(before)
     if p["state"] == "readonly":
         # Every allowed account ends with Read; after a run that stopped part-way the saved original still
@@ -206,15 +208,14 @@ def cutover_share_access(state, p, check_mode, diff):
         return {**result, "after": before}
     try:
         if p["state"] == "readonly" and saved is None:
-            content = json.dumps(before, ensure_ascii=False)
-            state["files"][saved_path] = {"content": content, "size": len(content.encode())}
+            share["saved_access"] = before
         for entry in stale:
             _share_operation(state, share, "Revoke", entry["account"], None)
         for entry in differ:
             _share_operation(state, share, "Revoke", entry["account"], None)
             _share_operation(state, share, "Grant", entry["account"], entry["right"])
         if p["state"] == "writable":
-            del state["files"][saved_path]
+            share.pop("saved_access", None)
     except RuntimeError as exc:
         return {**result, "failed": True, "after": [dict(a) for a in share["access"]],
                 "msg": f"changing the access of share {p['name']} failed part-way (the saved list at {saved_path} "
@@ -266,8 +267,8 @@ def cutover_migration_verify(state, p, check_mode, diff):
             item["error"] = f"could not hash: {problem}"
             findings.append({"path": key, "kind": "in_use", "detail": problem})
         else:
-            item["source_sha256"] = source[key]["sha256"]
-            item["target_sha256"] = (target.get(key) or {}).get("sha256")
+            item["source_sha256"] = _hex(source[key]["sha256"])  # as the module prints it: upper-case hex
+            item["target_sha256"] = _hex((target.get(key) or {}).get("sha256"))
             item["match"] = item["source_sha256"] == item["target_sha256"]
         sample.append(item)
     return {"changed": False, "folders": rows, "sample": sample, "findings": findings,

@@ -375,6 +375,19 @@ def win_file(state, p, check_mode, diff):
     raise twin_state.TwinError(f"the twin does not model win_file state={p['state']}")
 
 
+def file_sha1(entry: dict[str, Any] | None) -> str | None:
+    """The SHA-1 win_copy compares: of the stored bytes (a state fragment may give only ``content``)."""
+    if not entry:
+        return None
+    if entry.get("sha1"):
+        return entry["sha1"]
+    if "content" in entry:
+        return hashlib.sha1(entry["content"].encode("utf-8")).hexdigest()  # noqa: S324
+    if "content_base64" in entry:
+        return hashlib.sha1(base64.b64decode(entry["content_base64"])).hexdigest()  # noqa: S324
+    return None
+
+
 def file_entry(data: bytes) -> dict[str, Any]:
     entry: dict[str, Any] = {"size": len(data), "sha1": hashlib.sha1(data).hexdigest(),
                              "sha256": hashlib.sha256(data).hexdigest()}
@@ -400,7 +413,7 @@ def win_copy(state, p, check_mode, diff):
         for item in p.get("files") or []:
             target = f"{folder}\\{item['dest']}"
             current = state["files"].get(target)
-            if current is None or (p["force"] and current.get("sha1") != item.get("checksum")):
+            if current is None or (p["force"] and file_sha1(current) != item.get("checksum")):
                 differ.append(item)
         return {"changed": False, "files": differ, "directories": [], "symlinks": []}
     if mode != "single":
