@@ -401,3 +401,16 @@ def test_check_mode_changes_nothing(sample_inventory, tmp_path):
     outcome = converge(PILOT, twin_dir, tmp_path / "run", check=True)
     assert outcome.changed  # check mode reports what would change
     assert {h: twin_state.snapshot(s) for h, s in states(twin_dir).items()} == before
+
+
+def test_an_unreachable_pc_stays_unreachable_whatever_the_event_numbers(tmp_path):
+    """Local tasks (argument validation, the roles' guards) report ok for a PC before its first call fails:
+    the collector reads the events in the order they happened (9 before 10), not by file name."""
+    from cutover.evidence.collectors.ansible import read_runner_artifacts
+
+    events = tmp_path / "runner" / "c1" / "artifacts" / "x" / "job_events"
+    events.mkdir(parents=True)
+    for counter, event in ((9, "runner_on_ok"), (10, "runner_on_unreachable")):
+        (events / f"{counter}-{counter:08d}.json").write_text(json.dumps(
+            {"event": event, "event_data": {"host": "P36-DT-006", "res": {"msg": "the PC does not answer"}}}))
+    assert read_runner_artifacts(tmp_path / "runner").unreachable == {"P36-DT-006": "the PC does not answer"}

@@ -36,11 +36,12 @@ function Test-AnyLike {
 }
 
 function Invoke-WithKey {
-    # Opens HKLM\<Path> in the given view (64-bit or 32-bit), runs $Action with it and always disposes it.
+    # Opens HKLM\<Path> in the given view (64-bit or 32-bit), runs $Action with it and always disposes both keys.
     param([Microsoft.Win32.RegistryView]$View, [string]$Path, [scriptblock]$Action)
-    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $View)
+    $base = $null
     $key = $null
     try {
+        $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $View)
         $key = $base.OpenSubKey($Path)
         if ($null -ne $key) {
             & $Action $key
@@ -50,7 +51,9 @@ function Invoke-WithKey {
         if ($null -ne $key) {
             $key.Dispose()
         }
-        $base.Dispose()
+        if ($null -ne $base) {
+            $base.Dispose()
+        }
     }
 }
 
@@ -64,8 +67,12 @@ foreach ($view in $views) {
     Invoke-WithKey -View $view -Path 'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' -Action {
         param($uninstall)
         foreach ($name in $uninstall.GetSubKeyNames()) {
-            $sub = $uninstall.OpenSubKey($name)
+            $sub = $null
             try {
+                $sub = $uninstall.OpenSubKey($name)
+                if ($null -eq $sub) {
+                    continue
+                }
                 $display = $sub.GetValue('DisplayName')
                 if ($display) {
                     $entries.Add(@{
@@ -77,7 +84,9 @@ foreach ($view in $views) {
                 }
             }
             finally {
-                $sub.Dispose()
+                if ($null -ne $sub) {
+                    $sub.Dispose()
+                }
             }
         }
     }

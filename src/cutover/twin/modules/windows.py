@@ -382,9 +382,9 @@ def file_sha1(entry: dict[str, Any] | None) -> str | None:
     if entry.get("sha1"):
         return entry["sha1"]
     if "content" in entry:
-        return hashlib.sha1(entry["content"].encode("utf-8")).hexdigest()  # noqa: S324
+        return hashlib.sha1(entry["content"].encode("utf-8")).hexdigest()
     if "content_base64" in entry:
-        return hashlib.sha1(base64.b64decode(entry["content_base64"])).hexdigest()  # noqa: S324
+        return hashlib.sha1(base64.b64decode(entry["content_base64"])).hexdigest()
     return None
 
 
