@@ -359,6 +359,22 @@ def test_a_missed_first_scan_gets_the_next_window(sample_inventory, tmp_path):
 # fileshare_client: the logon drive-mapping task (defect 7)
 # ------------------------------------------------------------------------------------------------
 
+def test_task_scheduler_starts_nothing_on_battery_unless_told(sample_inventory, tmp_path):
+    """What the old logon-mapping module did (a task registered without battery settings) fails here as on
+    Windows: the task does not start when a notebook on battery logs on."""
+    doc = pc(build(sample_inventory, PILOT, tmp_path, console_uninstall=False), "P18-DT-001")
+    doc["power"]["ac_online"] = False
+    task = {"name": "plain", "path": "\\Cutover\\", "triggers": [{"type": "logon"}], "group": "S-1-5-32-545",
+            "actions": [{"path": "powershell.exe", "arguments": "-File C:\\x.ps1"}]}
+    twin_modules.execute(doc, "community.windows.win_scheduled_task", dict(task))
+    assert doc["scheduled_tasks"]["\\Cutover\\plain"]["disallow_start_if_on_batteries"] is True
+    assert windows.logon(doc, doc["users"][0]["name"]) == []
+    twin_modules.execute(doc, "community.windows.win_scheduled_task",
+                         {**task, "disallow_start_if_on_batteries": False, "stop_if_going_on_batteries": False})
+    assert windows.logon(doc, doc["users"][0]["name"]) == ["\\Cutover\\plain"]
+    doc["power"]["ac_online"] = True
+
+
 def test_notebooks_on_battery_still_map_drives_at_logon(sample_inventory, tmp_path):
     twin_dir = build(sample_inventory, PILOT, tmp_path / "twin")
     host = next(h for h, d in states(twin_dir).items() if d["reachable"] and not d["power"]["ac_online"])

@@ -196,6 +196,10 @@ def test_a_file_held_open_during_hashing_is_a_finding_not_a_crash(server, tmp_pa
 def test_the_same_exclusions_apply_to_every_module_from_one_variable(server, tmp_path):
     out = tmp_path / "run"
     more = [*EXCLUDED_DIRS, "書記局"]
+    run(server, out, "scan", file_migration_exclude_dirs=more)
+    copied = copied_part(state(server)["trees"][SOURCE.lower()])
+    assert checks(out)["migration.scan.shared"]["data"]["files"] == len(
+        [k for k in copied if not k.startswith("書記局\\")])
     run(server, out, "seed", execute=True, file_migration_exclude_dirs=more)
     assert not any(k.startswith("書記局\\") for k in target_tree(state(server)))
     run(server, out, "verify", file_migration_exclude_dirs=more)
