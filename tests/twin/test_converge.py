@@ -238,6 +238,8 @@ def test_after_the_restart_the_next_converge_installs_the_ngav(sample_inventory,
     out = tmp_path / "run"
     converge(host, twin_dir, out)
     assert statuses(out, host)["ngav.old_av_absent"] == "pending" and "ntrtscan" in pc(twin_dir, host)["services"]
+    assert statuses(out, host)["ngav.installed_healthy"] == "pending"  # not next to the old agent's drivers
+    assert "Example NGAV Agent" not in {p["display_name"] for p in pc(twin_dir, host)["products"].values()}
     edit(twin_dir, host, windows.reboot)  # the user restarts the PC as the report asks
     converge(host, twin_dir, out)
     assert set(statuses(out, host).values()) == {"pass"}
