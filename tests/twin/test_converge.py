@@ -432,3 +432,16 @@ def test_an_unreachable_pc_stays_unreachable_whatever_the_event_numbers(tmp_path
         (events / f"{counter}-{counter:08d}.json").write_text(json.dumps(
             {"event": event, "event_data": {"host": "P36-DT-006", "res": {"msg": "the PC does not answer"}}}))
     assert read_runner_artifacts(tmp_path / "runner").unreachable == {"P36-DT-006": "the PC does not answer"}
+
+
+def test_a_file_held_open_cannot_be_overwritten(sample_inventory, tmp_path):
+    twin_dir = build(sample_inventory, PILOT, tmp_path / "twin")
+    host = reachable_host(twin_dir)
+    out = tmp_path / "run"
+    converge(host, twin_dir, out, tags="fileshare")
+    script = "C:\\ProgramData\\cutover\\cutover-map-drives.ps1"
+    held = {**windows.file_entry(b"old"), "open_by": "notepad.exe"}
+    edit(twin_dir, host, lambda d: d["files"].update({script: held}))
+    outcome = converge(host, twin_dir, out, tags="fileshare")
+    assert host in outcome.failed and pc(twin_dir, host)["files"][script].get("content") == "old"
+    assert statuses(out, host, "fileshare")["fileshare.mapping_installed"] == "error"

@@ -80,6 +80,9 @@ $module.Result.success = $rc -lt 8
 $module.Result.meanings = $meanings
 $module.Result.summary = $summary
 $module.Result.changed = (-not $dryRun) -and (($rc -band 3) -ne 0)
+if ($module.Result.changed) {
+    $module.Diff.prepared = $summary -join "`n"  # robocopy's own summary of what it copied and removed
+}
 if ($rc -ge 8) {
     $detail = if ($run.stderr) { " ($($run.stderr.Trim()))" } else { '' }
     $module.FailJson("robocopy exit code $($rc): $($meanings -join '; ')$detail")

@@ -141,8 +141,8 @@ def network_access(state: dict[str, Any], path: str, session: Session | None = N
     return identity
 
 
-def check_readable(state: dict[str, Any], path: str) -> None:
-    """Raise :class:`SharingViolation` when a running process holds ``path`` open exclusively."""
+def check_not_in_use(state: dict[str, Any], path: str) -> None:
+    """Raise :class:`SharingViolation` when a running process holds ``path`` open without sharing."""
     entry = (state.get("files") or {}).get(path) or {}
     if entry.get("open_by"):
         raise SharingViolation(f"The process cannot access the file '{path}' because it is being used by another "

@@ -145,6 +145,8 @@ def cutover_robocopy_pass(state, p, check_mode, diff):
     state.setdefault("logs", {})[p["log_path"]] = summary
     result = {**base, "changed": not dry_run and bool(copied or extras), "rc": rc, "success": meaning.success,
               "meanings": list(meaning.meanings), "summary": summary}
+    if diff and result["changed"]:
+        result["diff"] = {"prepared": "\n".join(summary)}
     if not meaning.success:
         result |= {"failed": True, "msg": f"robocopy exit code {rc}: {meaning.summary}"}
     return result

@@ -422,6 +422,10 @@ def win_copy(state, p, check_mode, diff):
     if not directory_exists(state, _parent(p["dest"])):
         return {"failed": True, "msg": f"Destination directory '{_parent(p['dest'])}' does not exist"}
     before = state["files"].get(p["dest"])
+    try:
+        twin_session.check_not_in_use(state, p["dest"])
+    except twin_session.SharingViolation as exc:
+        return {"failed": True, "msg": f"Failed to copy file: {exc}"}
     state["files"][p["dest"]] = file_entry(data)
     result = {"changed": True, "dest": p["dest"], "checksum": state["files"][p["dest"]]["sha1"]}
     if diff:
