@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from cutover import __version__, atomic
-from cutover.evidence.collectors import ansible, inventory, junit, pulumi
+from cutover.evidence.collectors import ansible, awx, inventory, junit, pulumi
 from cutover.evidence.model import SCHEMA_VERSION, RunMetadata, SiteEvidence, SiteInfo
 from cutover.inventory import Inventory, Site
 
@@ -24,6 +24,7 @@ class Sources:
     runner_dir: Path | None = None  # ansible-runner private data dirs (artifacts/*/job_events)
     facts_dir: Path | None = None  # jsonfile fact cache
     junit: tuple[Path, ...] = ()
+    awx_events_dir: Path | None = None  # AWX job events pages (/api/v2/jobs/<id>/job_events/), see docs/awx.md
 
 
 def tool_versions() -> dict[str, str]:
@@ -42,7 +43,8 @@ def collect_site(inv: Inventory, site: Site, sources: Sources, as_of: dt.date | 
     checks += inventory.waivers(site, as_of)
     survey_checks, actions = inventory.survey(site)
     checks += survey_checks
-    endpoint_checks, endpoint_actions = ansible.collect(site, sources.runner_dir, sources.facts_dir, as_of)
+    outcome = awx.read_job_events(sources.awx_events_dir, into=ansible.read_runner_artifacts(sources.runner_dir))
+    endpoint_checks, endpoint_actions = ansible.collect(site, sources.runner_dir, sources.facts_dir, as_of, outcome)
     checks += endpoint_checks
     actions += endpoint_actions
     checks += junit.collect(site, list(sources.junit))
@@ -54,7 +56,8 @@ def collect_site(inv: Inventory, site: Site, sources: Sources, as_of: dt.date | 
             inputs={"plan": str(sources.plan_dir) if sources.plan_dir else None,
                     "runner": str(sources.runner_dir) if sources.runner_dir else None,
                     "facts": str(sources.facts_dir) if sources.facts_dir else None,
-                    "junit": ";".join(str(p) for p in sources.junit) or None},
+                    "junit": ";".join(str(p) for p in sources.junit) or None,
+                    "awx_events": str(sources.awx_events_dir) if sources.awx_events_dir else None},
         ),
         site=SiteInfo(id=site.id, name_ja=site.config.name_ja, name_en=site.config.name_en, wave=site.wave,
                       wave_start=wave.start if wave else None, identity_mode=site.config.identity_mode,

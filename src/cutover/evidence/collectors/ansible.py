@@ -104,8 +104,9 @@ def _area_of(check_id: str, fallback: str) -> str:
 
 
 def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
-            as_of: dt.date) -> tuple[list[Check], list[Action]]:
-    outcome = read_runner_artifacts(runner_dir)
+            as_of: dt.date, outcome: RunnerOutcome | None = None) -> tuple[list[Check], list[Action]]:
+    """``outcome``: runs already read (for example AWX job events); else the runner artefacts are read."""
+    outcome = outcome if outcome is not None else read_runner_artifacts(runner_dir)
     checks: list[Check] = []
     actions: list[Action] = []
     migration = _migration_checks(site, facts_dir)

@@ -288,46 +288,8 @@ def logon(state: dict[str, Any], user_name: str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------
-# registry, files, restarts
+# files and restarts (win_regedit lives in registry.py with the hive substrate)
 # ------------------------------------------------------------------------------------------------
-
-_REG_TYPES = {"none": "REG_NONE", "binary": "REG_BINARY", "dword": "REG_DWORD", "expandstring": "REG_EXPAND_SZ",
-              "multistring": "REG_MULTI_SZ", "string": "REG_SZ", "qword": "REG_QWORD"}
-
-
-@register("ansible.windows.win_regedit", {
-    "path": opt("str", required=True), "name": opt("str"), "data": opt("raw"),
-    "type": opt("str", "string", ["none", "binary", "dword", "expandstring", "multistring", "string", "qword"]),
-    "state": opt("str", "present", ["absent", "present"]), "delete_key": opt("bool", True), "hive": opt("path"),
-}, modelled={"path", "name", "data", "type", "state", "delete_key"})
-def win_regedit(state, p, check_mode, diff):
-    key = twin_state.norm_key(p["path"])
-    values = state["registry"].get(key)
-    name = p["name"] or ""
-    if p["state"] == "absent":
-        if p["name"] is None:
-            exists = values is not None
-            if exists and not check_mode:
-                for k in [k for k in state["registry"] if k == key or k.startswith(key + "\\")]:
-                    del state["registry"][k]
-            return {"changed": exists, "data_changed": False, "data_type_changed": False}
-        if values is None or name not in values:
-            return {"changed": False, "data_changed": False, "data_type_changed": False}
-        if not check_mode:
-            del values[name]
-        return {"changed": True, "data_changed": False, "data_type_changed": False}
-    kind = _REG_TYPES[p["type"]]
-    data = p["data"]
-    if kind in ("REG_DWORD", "REG_QWORD") and data is not None:
-        data = int(str(data), 0) if isinstance(data, str) else int(data)
-    current = (values or {}).get(name)
-    if current == {"type": kind, "data": data}:
-        return {"changed": False, "data_changed": False, "data_type_changed": False}
-    if not check_mode:
-        twin_state.reg_set(state, key, name, kind, data)
-    return {"changed": True, "data_changed": current is None or current["data"] != data,
-            "data_type_changed": current is not None and current["type"] != kind}
-
 
 @register("ansible.windows.win_reboot", {
     "pre_reboot_delay": opt("float", 2), "post_reboot_delay": opt("float", 0), "reboot_timeout": opt("float", 600),
