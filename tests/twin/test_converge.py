@@ -212,7 +212,7 @@ def test_the_uninstaller_waits_for_its_password_unless_it_is_given(sample_invent
     assert host in outcome.failed and fleet.APEX_KEY in pc(twin_dir, host)["products"]
     assert [a["id"] for a in fact(out, host, "ngav")["actions"]] == ["ngav.remove_old_av_by_hand"]
     converge(host, twin_dir, out, extravars={"ngav_old_av_removal": "uninstaller", "ngav_reboot_policy": "report",
-                                             "vault_ngav_old_av_uninstall_arguments": "example-uninstall-pw"})
+                                             "vault_ngav_old_av_uninstall_password": "example-uninstall-pw"})
     doc = pc(twin_dir, host)
     assert fleet.APEX_KEY not in doc["products"] and doc["services"]["ntrtscan"]["state"] == "stopped"
     checks = statuses(out, host)
@@ -226,7 +226,7 @@ def test_the_password_never_reaches_the_logs(sample_inventory, tmp_path):
     host = reachable_host(twin_dir)
     out = tmp_path / "run"
     converge(host, twin_dir, out, extravars={"ngav_old_av_removal": "uninstaller",
-                                             "vault_ngav_old_av_uninstall_arguments": "example-uninstall-pw"})
+                                             "vault_ngav_old_av_uninstall_password": "example-uninstall-pw"})
     logged = "".join(p.read_text(encoding="utf-8", errors="replace") for p in (out / "runner").rglob("*")
                      if (p.is_file() and "job_events" in p.parts) or p.name == "stdout")
     assert "example-uninstall-pw" not in logged and logged

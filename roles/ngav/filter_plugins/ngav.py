@@ -69,7 +69,9 @@ def ngav_plan(discovered, role="staff_pc", removal="console", remove_old_av=True
         "install": install_now,
         "first_scan": bool(first_scan_on_hdd) and hdd and not meeting
         and (install_now or (healthy(discovered) and _first_scan_missed(discovered))),
-        "defender_on": meeting and not (discovered.get("defender") or {}).get("realtime_enabled"),
+        # While another antivirus is registered Windows keeps Defender's real-time protection off whatever
+        # the policy says: the policy is set only once the old agent is gone.
+        "defender_on": meeting and gone_after_run and not (discovered.get("defender") or {}).get("realtime_enabled"),
     }
 
 
