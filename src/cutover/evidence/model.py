@@ -60,8 +60,12 @@ class RunMetadata(_Model):
     inputs: dict[str, str | None] = Field(default_factory=dict, description="where each source was read from")
 
 
+# A canonical site id (cutover.sites); evidence names report files after it, so it must not be a path.
+SITE_ID_PATTERN = r"^(hq|pref-(0[1-9]|[1-3][0-9]|4[0-7])-[a-z]+)$"
+
+
 class SiteInfo(_Model):
-    id: str
+    id: str = Field(pattern=SITE_ID_PATTERN, description="hq or pref-NN-romaji")
     name_ja: str
     name_en: str
     wave: int
