@@ -445,3 +445,18 @@ def test_a_file_held_open_cannot_be_overwritten(sample_inventory, tmp_path):
     outcome = converge(host, twin_dir, out, tags="fileshare")
     assert host in outcome.failed and pc(twin_dir, host)["files"][script].get("content") == "old"
     assert statuses(out, host, "fileshare")["fileshare.mapping_installed"] == "error"
+
+
+def test_console_uninstall_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from cutover.cli import app
+
+    runner = CliRunner()
+    missing = runner.invoke(app, ["twin", "console-uninstall", "--site", "18", "--out", str(tmp_path)])
+    assert missing.exit_code == 2 and "build it first" in missing.output
+    assert runner.invoke(app, ["twin", "build", "--site", "18", "--out", str(tmp_path)]).exit_code == 0
+    done = runner.invoke(app, ["twin", "console-uninstall", "--site", "18", "--out", str(tmp_path)])
+    assert done.exit_code == 0 and "on 13 PCs" in done.output
+    again = runner.invoke(app, ["twin", "console-uninstall", "--site", "18", "--out", str(tmp_path)])
+    assert "on 0 PCs" in again.output

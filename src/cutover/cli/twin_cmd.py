@@ -71,10 +71,15 @@ def twin_console_uninstall(
 ) -> None:
     """Do on the twin what the Apex One console's agent uninstall task does (online agents only)."""
     inv = load(inventory)
-    for chosen_site in [resolve_site(inv, s) for s in site]:
-        done = fleet.console_uninstall_site(out / chosen_site.id)
-        console.print(f"{chosen_site.id}: old antivirus agent uninstalled from the console on {len(done)} PCs "
-                      "(a restart finishes the removal)", highlight=False)
+    chosen = [resolve_site(inv, s) for s in site]
+    for chosen_site in chosen:
+        if not (out / chosen_site.id).is_dir():
+            fail(f"no twin fleet of {chosen_site.id} under {out}: build it first (cutover twin build --site ...)")
+    with held(out):
+        for chosen_site in chosen:
+            done = fleet.console_uninstall_site(out / chosen_site.id)
+            say(f"{chosen_site.id}: old antivirus agent uninstalled from the console on {len(done)} PCs "
+                "(a restart finishes the removal)")
 
 
 @twin_app.command("show")
