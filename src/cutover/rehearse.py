@@ -76,6 +76,8 @@ class Rehearsal:
         for site in self.sites:
             fleet.build_site(self.inventory, site, self.out / "twin", self.as_of, reuse=True)
             fleet.build_file_server(self.inventory, site, self.out / "twin", reuse=True)
+            # Runbook step before the converge: the Apex One administrators uninstall the site's agents.
+            fleet.console_uninstall_site(self.out / "twin" / site.id)
             self.progress("twin", site.id)
 
     def converge(self) -> None:

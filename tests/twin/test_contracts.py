@@ -190,9 +190,9 @@ def test_the_spec_is_read_from_the_syntax_tree_not_the_layout():
 def role_task_modules() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     keywords = {"name", "when", "register", "loop", "no_log", "block", "always", "rescue", "tags", "notify",
-                "changed_when", "failed_when", "vars", "become", "become_user", "become_method", "delegate_to",
-                "run_once", "until", "retries", "delay", "ignore_errors", "loop_control", "check_mode", "environment",
-                "args", "listen", "async", "poll", "throttle", "any_errors_fatal", "timeout"}
+                "changed_when", "failed_when", "vars", "become", "become_user", "become_method", "become_flags",
+                "delegate_to", "run_once", "until", "retries", "delay", "ignore_errors", "loop_control", "check_mode",
+                "environment", "args", "listen", "async", "poll", "throttle", "any_errors_fatal", "timeout"}
 
     def walk(tasks, where):
         for task in tasks or []:

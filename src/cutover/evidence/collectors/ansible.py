@@ -40,7 +40,8 @@ def read_runner_artifacts(directory: Path | None) -> RunnerOutcome:
         return outcome
     for events_dir in sorted(Path(directory).rglob("job_events")):
         outcome.runs += 1
-        for path in sorted(events_dir.glob("*.json")):
+        # In the order they happened (<counter>-<uuid>.json): sorted by name, event 10 would come before 9.
+        for path in sorted(events_dir.glob("*.json"), key=_event_counter):
             try:
                 event = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError):
@@ -59,6 +60,11 @@ def read_runner_artifacts(directory: Path | None) -> RunnerOutcome:
             elif event.get("event") == "runner_on_ok":
                 outcome.unreachable.pop(host, None)  # reached later in the same or a later run
     return outcome
+
+
+def _event_counter(path: Path) -> tuple[int, str]:
+    head = path.name.split("-", 1)[0]
+    return (int(head) if head.isdigit() else 0, path.name)
 
 
 def _untag(value):
