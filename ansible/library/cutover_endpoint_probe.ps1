@@ -49,6 +49,7 @@ $spec = @{
             options = @{
                 path = @{ type = 'str'; required = $true }
                 hash_newest = @{ type = 'int'; default = 20 }
+                exclude_dirs = @{ type = 'list'; elements = 'str'; default = @('System Volume Information', '$RECYCLE.BIN', 'DfsrPrivate') }
             }
         }
     }
@@ -180,12 +181,33 @@ Function Read-Tree {
     if (-not (Test-Path -LiteralPath $path -PathType Container)) {
         return $record
     }
-    $problems = $null
-    $all = @(Get-ChildItem -LiteralPath $path -Recurse -File -Force -ErrorAction SilentlyContinue -ErrorVariable problems)
-    if (@($problems).Count -gt 0) {
-        $errors.Add("trees: cannot read all of ${path}: $(@($problems)[0].Exception.Message)")
-        $record.exists = $null
-        return $record
+    # Walked as robocopy copied it: folders named in exclude_dirs (/XD) and junctions or symbolic
+    # links (/XJ) are skipped and never descended (Windows PowerShell 5.1's -Recurse would follow them).
+    $all = [System.Collections.Generic.List[System.IO.FileInfo]]@()
+    $pending = [System.Collections.Generic.Stack[string]]::new()
+    $pending.Push($path)
+    while ($pending.Count -gt 0) {
+        $folder = $pending.Pop()
+        $problems = $null
+        $children = @(Get-ChildItem -LiteralPath $folder -Force -ErrorAction SilentlyContinue -ErrorVariable problems)
+        if (@($problems).Count -gt 0) {
+            $errors.Add("trees: cannot read all of ${path}: $(@($problems)[0].Exception.Message)")
+            $record.exists = $null
+            return $record
+        }
+        foreach ($child in $children) {
+            if ($child.Attributes -band [System.IO.FileAttributes]::ReparsePoint) {
+                continue
+            }
+            if ($child.PSIsContainer) {
+                if (@($Item.exclude_dirs) -notcontains $child.Name) {
+                    $pending.Push($child.FullName)
+                }
+            }
+            else {
+                $all.Add($child)
+            }
+        }
     }
     $listing = [System.Collections.Generic.List[object]]@()
     $sorted = @($all | Sort-Object -Property FullName)

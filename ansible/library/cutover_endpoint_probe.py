@@ -115,8 +115,8 @@ options:
     default: false
   trees:
     description:
-      - Folders (local or UNC) to list recursively; C(hash_newest) files with the latest write time
-        are also hashed (SHA-256).
+      - Folders (local or UNC) to list recursively the way robocopy copied them; C(hash_newest) files
+        with the latest write time are also hashed (SHA-256).
     type: list
     elements: dict
     default: []
@@ -129,6 +129,13 @@ options:
         description: How many of the most recently written files to hash.
         type: int
         default: 20
+      exclude_dirs:
+        description:
+          - Folder names skipped wherever they occur, as robocopy's C(/XD) skipped them. Junctions and
+            symbolic links are always skipped and never descended, as with C(/XJ).
+        type: list
+        elements: str
+        default: [System Volume Information, $RECYCLE.BIN, DfsrPrivate]
 author:
   - cutover project
 """

@@ -67,6 +67,7 @@ def converged(tmp_path_factory, sample_inventory) -> Path:
     site = sample_inventory.sites[SITE]
     fleet.build_site(sample_inventory, site, twin, AS_OF, reuse=False)
     fleet.build_file_server(sample_inventory, site, twin, reuse=False)
+    fleet.console_uninstall_site(twin / SITE)  # runbook step before the converge, as in cutover rehearse
     for host in states(twin):
         edit(twin, host, lambda s: s.update(processes=[]))
         edit(twin, host, microsoft_365_apps)

@@ -3,8 +3,7 @@
 Expected values come from the same places as the converge's: the roles' documented defaults
 (``roles/<role>/defaults/main.yml``), overridden by the inventory's ``group_vars`` of every group the
 PC is in, in Ansible's order (``all`` first, then the PC's groups — all children of ``all`` — by
-name, a later one winning), and the custom modules' documented defaults (the logon-mapping folder and
-task name). Values that are Jinja templates in the defaults are computed here in Python with the
+name, a later one winning); the logon mapping's folder and task name are fileshare_client's defaults. Values that are Jinja templates in the defaults are computed here in Python with the
 same rule (ticket retrieval per identity mode); a template in ``group_vars`` for a setting
 verification reads is refused as bad input, because verification could not know what it means.
 Host variables other than the inventory's own fields are not read: the inventory has none.
@@ -12,7 +11,6 @@ Host variables other than the inventory's own fields are not read: the inventory
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -37,9 +35,10 @@ KEYS = (
     "office_m365_enabled",
     "mail_client_enabled", "mail_client_outlook", "mail_client_thunderbird", "mail_client_days",
     "fileshare_client_enabled", "fileshare_client_install_mapping",
+    "fileshare_client_directory", "fileshare_client_task_name",
 )
 FIRST_SCAN_FOLDER = "\\Cutover\\"  # roles/ngav/tasks/main.yml puts the first-scan task here
-MAPPING_FOLDER = "\\Cutover\\"  # cutover_logon_mapping registers its task here
+MAPPING_FOLDER = "\\Cutover\\"  # roles/fileshare_client/tasks/main.yml registers its logon task here
 
 
 class SettingsError(ValueError):
@@ -103,18 +102,10 @@ def _group_files(group_vars: Path, group: str) -> list[Path]:
     return [p for p in files if p.is_file()]
 
 
-def module_default(doc: Path, option: str) -> Any:
-    """The documented default of a custom module's option (the ``.py`` beside its ``.ps1``)."""
-    tree = ast.parse(doc.read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)["options"][option].get("default")
-    raise SettingsError(f"{doc}: no DOCUMENTATION")
-
-
 def logon_mapping() -> LogonMapping:
-    doc = ROLES / "fileshare_client" / "library" / "cutover_logon_mapping.py"
-    return LogonMapping(module_default(doc, "directory"), module_default(doc, "task_name"))
+    """Where fileshare_client installs the logon mapping (its documented defaults)."""
+    defaults = role_defaults()
+    return LogonMapping(defaults["fileshare_client_directory"], defaults["fileshare_client_task_name"])
 
 
 def stale_days(inventory_root: Path) -> int:

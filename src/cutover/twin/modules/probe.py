@@ -26,7 +26,8 @@ MODULE = "cutover_endpoint_probe"
 MAX_DEPTH = 4
 _KEY_OPTIONS = {"path", "names", "depth"}
 _FILE_OPTIONS = {"path", "match"}
-_TREE_OPTIONS = {"path", "hash_newest"}
+_TREE_OPTIONS = {"path", "hash_newest", "exclude_dirs"}
+EXCLUDED_DIRS = ("System Volume Information", "$RECYCLE.BIN", "DfsrPrivate")  # the module's default (/XD)
 NO_DELEGATION = "access is denied: a remote session has no credentials for network paths (no delegation)"
 
 
@@ -198,7 +199,14 @@ def _read_tree(state: dict[str, Any], item: dict, errors: list[str]) -> dict[str
     tree = state.get("trees", {}).get(item["path"].lower().rstrip("\\"))
     if tree is None:
         return {"path": item["path"], "exists": False, "files": [], "sha256": {}}
-    listing = [[path, entry["size"], entry.get("mtime")] for path, entry in sorted(tree.items())]
-    picked = sorted(tree, key=lambda k: (tree[k].get("mtime") or "", k), reverse=True)[:max(newest, 0)]
+    skipped = {name.lower() for name in (item.get("exclude_dirs") if item.get("exclude_dirs") is not None
+                                         else EXCLUDED_DIRS)}
+    junctions = [path.lower() + "\\" for path, entry in tree.items() if entry.get("junction")]
+    # As robocopy copied it: excluded folder names anywhere (/XD), junctions and what is below them (/XJ).
+    walked = {path: entry for path, entry in tree.items()
+              if not entry.get("junction") and not any(path.lower().startswith(j) for j in junctions)
+              and not any(part.lower() in skipped for part in path.split("\\")[:-1])}
+    listing = [[path, entry["size"], entry.get("mtime")] for path, entry in sorted(walked.items())]
+    picked = sorted(walked, key=lambda k: (walked[k].get("mtime") or "", k), reverse=True)[:max(newest, 0)]
     return {"path": item["path"], "exists": True, "files": listing,
-            "sha256": {path: tree[path]["sha256"] for path in sorted(picked)}}
+            "sha256": {path: walked[path]["sha256"] for path in sorted(picked)}}
