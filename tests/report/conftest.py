@@ -22,11 +22,13 @@ def plan_dir(tmp_path_factory, sample_inventory) -> Path:
     return out
 
 
-def runner_event(directory: Path, counter: int, event: str, host: str, **data) -> None:
-    events = directory / "artifacts" / "0b6f" / "job_events"
+def runner_event(directory: Path, counter: int, event: str, host: str | None, *, run: str = "0b6f",
+                 created: str = "2026-11-24T01:00:00", **data) -> None:
+    """One job-event file as ansible-runner writes it: <private dir>/artifacts/<ident>/job_events/<n>-<uuid>.json."""
+    events = directory / "artifacts" / run / "job_events"
     events.mkdir(parents=True, exist_ok=True)
-    doc = {"uuid": f"u{counter}", "counter": counter, "event": event, "created": "2026-11-24T01:00:00",
-           "event_data": {"host": host, **data}}
+    doc = {"uuid": f"u{counter}", "counter": counter, "event": event, "created": created,
+           "event_data": {"host": host, **data} if host else data}
     (events / f"{counter}-u{counter}.json").write_text(json.dumps(doc), encoding="utf-8")
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
+from cutover import gate as gating
 from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
+from cutover.cli.gate_cmd import parse_day
 from cutover.evidence import collect as collecting
 from cutover.report import build, write
 
@@ -37,7 +38,7 @@ def evidence_collect(
         err_console.print("[red]error[/]: give --site SITE (repeatable) or --all", highlight=False)
         raise typer.Exit(code=2)
     chosen = list(inv.sites.values()) if every else [resolve_site(inv, s) for s in site or []]
-    day = dt.date.fromisoformat(as_of) if as_of else None
+    day = parse_day(as_of)
     sources = collecting.Sources(plan, runner, facts, tuple(junit or ()))
     for chosen_site in chosen:
         evidence = collecting.collect_site(inv, chosen_site, sources, day)
@@ -53,24 +54,35 @@ def report(
     lang: Annotated[str, typer.Option(help="ja (default) or en.")] = "ja",
     previous: Annotated[Path | None, typer.Option(help="Evidence of the previous run, for the drift view.",
                                                   file_okay=False, exists=True)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge readiness and the gate on this day "
+                                              "(YYYY-MM-DD; default today, Tokyo), as `cutover gate` does.")] = None,
+    max_age_days: Annotated[int, typer.Option(min=0, help="Oldest evidence the gate accepts, in days.")]
+    = gating.DEFAULT_MAX_AGE_DAYS,
     inventory: InventoryOpt = None,
 ) -> None:
-    """Render HTML (national index + one page per site), merged JSON, CSV (UTF-8 BOM) and JUnit."""
+    """Render HTML (national index + one page per site), merged JSON, CSV (UTF-8 BOM) and JUnit.
+
+    Readiness and the gate's verdict on every page are the ones `cutover gate SITE` gives for the same
+    evidence, day and maximum age.
+    """
     if lang not in ("ja", "en"):
         err_console.print(f"[red]error[/]: --lang must be ja or en (got {lang!r})", highlight=False)
         raise typer.Exit(code=2)
+    day = parse_day(as_of)
     inv = load(inventory)
     try:
-        current = collecting.load_dir(evidence)
-        earlier = collecting.load_dir(previous) if previous else None
+        current = collecting.load_named(evidence)
+        earlier = collecting.load_named(previous) if previous else None
     except ValidationError as exc:
         err_console.print(f"[red]error[/]: an evidence file does not match the schema: {exc}", highlight=False)
         raise typer.Exit(code=2) from None
     if not current:
         err_console.print(f"[red]error[/]: no evidence files in {evidence}", highlight=False)
         raise typer.Exit(code=2)
-    reports = build.build(current, inv, earlier)
-    written = write.write_all(reports, out, lang)
+    reports = build.build(current, inv, earlier, today=day, max_age_days=max_age_days)
+    provenance = build.report_provenance(inv, [("evidence", evidence), ("previous", previous)], today=day,
+                                         max_age_days=max_age_days)
+    written = write.write_all(reports, out, lang, provenance)
     ready = sum(r.ready for r in reports)
     console.print(f"report: {len(reports)} sites, {ready} ready → {out}/index.html "
                   f"({sum(len(v) for v in written.values())} files)", highlight=False)

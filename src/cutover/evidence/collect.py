@@ -6,11 +6,13 @@ import datetime as dt
 import importlib.metadata
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cutover import __version__, atomic
+from cutover.evidence import provenance
 from cutover.evidence.collectors import ansible, inventory, junit, pulumi
-from cutover.evidence.model import RunMetadata, SiteEvidence, SiteInfo
+from cutover.evidence.model import InputDigest, RunMetadata, SiteEvidence, SiteInfo
 from cutover.inventory import Inventory, Site
 
 _TOOLS = ("pulumi", "pulumi-azure-native", "pulumi-azuread", "ansible-core", "ansible", "pytest-testinfra")
@@ -23,6 +25,12 @@ class Sources:
     facts_dir: Path | None = None  # jsonfile fact cache
     junit: tuple[Path, ...] = ()
 
+    @cached_property
+    def digests(self) -> tuple[InputDigest, ...]:
+        """SHA-256 of every input (computed once per Sources: a national collection reads them 48 times)."""
+        return (provenance.digest("plan", self.plan_dir), provenance.digest("runner", self.runner_dir),
+                provenance.digest("facts", self.facts_dir), *(provenance.digest("junit", p) for p in self.junit))
+
 
 def tool_versions() -> dict[str, str]:
     versions = {}
@@ -34,9 +42,19 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
+def run_metadata(inv: Inventory, as_of: dt.date, inputs: list[InputDigest]) -> RunMetadata:
+    commit, dirty = provenance.git_state()
+    return RunMetadata(
+        generated_at=provenance.now(), as_of=as_of, tool_version=__version__, tool_versions=tool_versions(),
+        git_commit=commit, git_dirty=dirty, ci=provenance.ci_run(), operator=provenance.operator(),
+        host=provenance.hostname(), inventory_revision=inv.revision,
+        inputs=[provenance.digest("inventory", Path(inv.root)), *inputs],
+    )
+
+
 def collect_site(inv: Inventory, site: Site, sources: Sources, as_of: dt.date | None = None) -> SiteEvidence:
-    as_of = as_of or dt.date.today()
-    checks = pulumi.collect(site.id, sources.plan_dir, as_of)
+    as_of = as_of or provenance.today()
+    checks = pulumi.collect(site.id, sources.plan_dir, as_of, site.config.confirmations)
     checks += inventory.waivers(site, as_of)
     survey_checks, actions = inventory.survey(site)
     checks += survey_checks
@@ -46,14 +64,7 @@ def collect_site(inv: Inventory, site: Site, sources: Sources, as_of: dt.date | 
     checks += junit.collect(site, list(sources.junit))
     wave = inv.organisation.wave(site.wave)
     return SiteEvidence(
-        run=RunMetadata(
-            generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0), as_of=as_of, tool_version=__version__,
-            tool_versions=tool_versions(), inventory_revision=inv.revision,
-            inputs={"plan": str(sources.plan_dir) if sources.plan_dir else None,
-                    "runner": str(sources.runner_dir) if sources.runner_dir else None,
-                    "facts": str(sources.facts_dir) if sources.facts_dir else None,
-                    "junit": ";".join(str(p) for p in sources.junit) or None},
-        ),
+        run=run_metadata(inv, as_of, list(sources.digests)),
         site=SiteInfo(id=site.id, name_ja=site.config.name_ja, name_en=site.config.name_en, wave=site.wave,
                       wave_start=wave.start if wave else None, identity_mode=site.config.identity_mode,
                       endpoints=len(site.endpoints), addresses=len(site.mail)),
@@ -68,7 +79,16 @@ def write(evidence: SiteEvidence, out: Path) -> Path:
     return path
 
 
+def load_file(path: Path) -> SiteEvidence:
+    """One evidence file, validated against the schema."""
+    return SiteEvidence.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+def load_named(directory: Path) -> dict[str, SiteEvidence]:
+    """Every ``<site>.json`` evidence file of a directory by the site its name claims (what the gate asks for)."""
+    return {p.stem: load_file(p) for p in sorted(Path(directory).glob("*.json"))}
+
+
 def load_dir(directory: Path) -> list[SiteEvidence]:
     """Every ``<site>.json`` evidence file of a directory, validated against the schema."""
-    files = sorted(Path(directory).glob("*.json"))
-    return [SiteEvidence.model_validate_json(p.read_text(encoding="utf-8")) for p in files]
+    return list(load_named(directory).values())
