@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from cutover.evidence.model import SCHEMA_VERSION, Check, SiteEvidence
+from cutover.evidence.model import Check, SiteEvidence
 from cutover.evidence.provenance import in_tokyo
 from cutover.inventory import Inventory
 
@@ -29,6 +29,21 @@ DEPLOYED_MODES = ("stack-export",)  # evidence of what exists in Azure (a plan o
 REQUIRED_SOURCES = ("pulumi", "ansible", "testinfra", "survey")
 PC_AREAS = ("fileshare", "ngav")  # areas whose failure keeps a PC from the Azure file share
 Result = Literal["pass", "fail", "on_plan"]
+RESULTS: tuple[str, ...] = ("pass", "fail", "on_plan")
+# Every condition, in the order the gate shows them: id -> (title_en, title_ja).
+CONDITIONS: dict[str, tuple[str, str]] = {
+    "evidence-for-site": ("The evidence is for the site asked", "証跡が対象サイトのもの"),
+    "evidence-fresh": ("The evidence is fresh", "証跡が新しい"),
+    "inventory-current": ("The evidence is from the current inventory", "証跡が現在の台帳のもの"),
+    "evidence-complete": ("The evidence is complete", "証跡がそろっている"),
+    "verification-matched": ("The last verification pass matched", "最後の検証パスで件数・容量・ハッシュが一致"),
+    "final-pass-succeeded": ("The final copy pass succeeded", "最終コピーパスが成功"),
+    "backups-exist": ("Backups of the new shares exist", "新しい共有のバックアップがある"),
+    "manual-steps-done": ("Manual steps are recorded as done", "手作業の完了が記録されている"),
+    "pcs-ready": ("Every PC is ready or waived", "すべてのPCが対応済みまたは例外承認済み"),
+    "pcs-verified": ("Every reachable PC passed independent verification", "接続できたすべてのPCが独立した検証に合格"),
+    "policies-pass": ("No mandatory policy fails", "必須ポリシーの違反がない"),
+}
 
 
 class Verdict(StrEnum):
@@ -46,10 +61,20 @@ class Readiness(StrEnum):
 @dataclass(frozen=True)
 class Condition:
     id: str
-    title_en: str
-    title_ja: str
     result: Result
     why: str
+
+    def __post_init__(self) -> None:
+        if self.id not in CONDITIONS or self.result not in RESULTS or not self.why:
+            raise ValueError(f"not a gate condition: {self.id!r} {self.result!r} {self.why!r}")
+
+    @property
+    def title_en(self) -> str:
+        return CONDITIONS[self.id][0]
+
+    @property
+    def title_ja(self) -> str:
+        return CONDITIONS[self.id][1]
 
     @property
     def passed(self) -> bool:
@@ -111,8 +136,7 @@ def _trust(evidence: SiteEvidence, context: Context) -> list[Condition]:
     out = []
     claimed = evidence.site.id
     out.append(Condition(
-        "evidence-for-site", "The evidence is for the site asked", "証跡が対象サイトのもの",
-        "pass" if claimed == context.site_id else "fail",
+        "evidence-for-site", "pass" if claimed == context.site_id else "fail",
         f"evidence is for {claimed}" if claimed == context.site_id
         else f"evidence is for {claimed}, not {context.site_id}"))
     as_of = evidence.run.as_of
@@ -125,11 +149,10 @@ def _trust(evidence: SiteEvidence, context: Context) -> list[Condition]:
                              f"before {context.today}; collect again")
     else:
         fresh, why = True, f"as of {as_of}, collected {collected} (within {context.max_age_days} day(s))"
-    out.append(Condition("evidence-fresh", "The evidence is fresh", "証跡が新しい", "pass" if fresh else "fail", why))
+    out.append(Condition("evidence-fresh", "pass" if fresh else "fail", why))
     revision = evidence.run.inventory_revision
     out.append(Condition(
-        "inventory-current", "The evidence is from the current inventory", "証跡が現在の台帳のもの",
-        "pass" if revision == context.inventory_revision else "fail",
+        "inventory-current", "pass" if revision == context.inventory_revision else "fail",
         f"inventory revision {revision}" if revision == context.inventory_revision
         else f"inventory revision {revision}, the inventory is now {context.inventory_revision}; collect again"))
     out.append(_complete(evidence, context))
@@ -137,11 +160,8 @@ def _trust(evidence: SiteEvidence, context: Context) -> list[Condition]:
 
 
 def _complete(evidence: SiteEvidence, context: Context) -> Condition:
-    gaps = []
-    if evidence.schema_version != SCHEMA_VERSION:
-        gaps.append(f"schema {evidence.schema_version}, expected {SCHEMA_VERSION}")
-    sources = {c.source for c in evidence.checks}
-    gaps += [f"no {s} evidence" for s in REQUIRED_SOURCES if s not in sources]
+    sources = {c.source for c in evidence.checks}  # (the schema version is checked when the file is read)
+    gaps = [f"no {s} evidence" for s in REQUIRED_SOURCES if s not in sources]
     covered = {c.host for c in evidence.checks if c.host}
     missing = [h for h in context.hosts if h not in covered]
     if missing:
@@ -149,40 +169,34 @@ def _complete(evidence: SiteEvidence, context: Context) -> Condition:
                     + (" …" if len(missing) > 10 else ""))
     if context.hosts and evidence.site.endpoints != len(context.hosts):
         gaps.append(f"evidence counts {evidence.site.endpoints} PCs, the inventory {len(context.hosts)}")
-    return Condition("evidence-complete", "The evidence is complete", "証跡がそろっている",
-                     "fail" if gaps else "pass", "; ".join(gaps) or "every source and every PC")
+    return Condition("evidence-complete", "fail" if gaps else "pass", "; ".join(gaps) or "every source and every PC")
 
 
 def _site(evidence: SiteEvidence, context: Context) -> list[Condition]:
     out = []
     verification = [c for c in _checks(evidence, "migration.verify") if c.status != "not_applicable"]
     out.append(Condition(
-        "verification-matched", "The last verification pass matched", "最後の検証パスで件数・容量・ハッシュが一致",
-        "pass" if _all_pass(verification) else "fail",
+        "verification-matched", "pass" if _all_pass(verification) else "fail",
         "no migration verification evidence" if not verification else _failing(verification) or "matched"))
     final = _checks(evidence, "migration.final_pass")
     out.append(Condition(
-        "final-pass-succeeded", "The final copy pass succeeded", "最終コピーパスが成功",
-        "pass" if _all_pass(final) else "fail",
+        "final-pass-succeeded", "pass" if _all_pass(final) else "fail",
         "no final pass evidence" if not final else _failing(final) or "succeeded"))
     out.append(_backups(evidence))
     manual = _checks(evidence, "cloud.manual.")
     outstanding = [c for c in manual if c.status != "pass"]
     out.append(Condition(
-        "manual-steps-done", "Manual steps are recorded as done", "手作業の完了が記録されている",
-        "fail" if outstanding or not _checks(evidence, "cloud.") else "pass",
+        "manual-steps-done", "fail" if outstanding or not _checks(evidence, "cloud.") else "pass",
         "no cloud evidence" if not _checks(evidence, "cloud.") else
         ("not recorded as done: " + ", ".join(c.id.removeprefix("cloud.manual.") for c in outstanding)
          if outstanding else f"{len(manual)} step(s) recorded as done")))
     out.append(_pcs_ready(evidence, context))
     out.append(_pcs_verified(evidence, context))
     cloud = _checks(evidence, "cloud.")
-    policies = [c for c in cloud if c.id != "cloud.backup" and not c.id.startswith("cloud.manual.")]
-    mandatory = [c for c in policies if c.status in ("fail", "error")
+    mandatory = [c for c in cloud if c.id != "cloud.backup" and c.status in ("fail", "error")
                  and c.data.get("enforcement") in (None, "mandatory")]
     out.append(Condition(
-        "policies-pass", "No mandatory policy fails", "必須ポリシーの違反がない",
-        "pass" if cloud and not mandatory else "fail",
+        "policies-pass", "pass" if cloud and not mandatory else "fail",
         "no cloud evidence" if not cloud else
         ("; ".join(c.id for c in mandatory) if mandatory else "all mandatory policies pass")))
     return out
@@ -190,15 +204,14 @@ def _site(evidence: SiteEvidence, context: Context) -> list[Condition]:
 
 def _backups(evidence: SiteEvidence) -> Condition:
     backup = _checks(evidence, "cloud.backup")
-    title = ("backups-exist", "Backups of the new shares exist", "新しい共有のバックアップがある")
     if not _all_pass(backup):
-        return Condition(*title, "fail", "no cloud evidence" if not backup else _failing(backup))
+        return Condition("backups-exist", "fail", "no cloud evidence" if not backup else _failing(backup))
     undeployed = [c for c in backup if c.data.get("mode") not in DEPLOYED_MODES]
     if undeployed:
-        return Condition(*title, "on_plan",
+        return Condition("backups-exist", "on_plan",
                          "only planned (" + "; ".join(c.message for c in undeployed) + "): deploy, then run the "
                          "gate on deployed evidence (pulumi stack export)")
-    return Condition(*title, "pass", "; ".join(c.message for c in backup))
+    return Condition("backups-exist", "pass", "; ".join(c.message for c in backup))
 
 
 def _waived_hosts(evidence: SiteEvidence) -> set[str]:
@@ -219,8 +232,7 @@ def _pcs_ready(evidence: SiteEvidence, context: Context) -> Condition:
         why = f"not ready: {', '.join(blocking)}"
     else:
         why = "all ready" + (f" or waived ({', '.join(sorted(waived))})" if waived else "")
-    return Condition("pcs-ready", "Every PC is ready or waived", "すべてのPCが対応済みまたは例外承認済み",
-                     "pass" if with_readiness and not blocking else "fail", why)
+    return Condition("pcs-ready", "pass" if with_readiness and not blocking else "fail", why)
 
 
 def _pcs_verified(evidence: SiteEvidence, context: Context) -> Condition:
@@ -237,9 +249,7 @@ def _pcs_verified(evidence: SiteEvidence, context: Context) -> Condition:
                                       f"not verified: {', '.join(unverified)}" if unverified else ""]))
     else:
         why = f"{len(hosts)} PC(s) verified"
-    return Condition("pcs-verified", "Every reachable PC passed independent verification",
-                     "接続できたすべてのPCが独立した検証に合格",
-                     "pass" if verified and not failing and not unverified else "fail", why)
+    return Condition("pcs-verified", "pass" if verified and not failing and not unverified else "fail", why)
 
 
 def evaluate(evidence: SiteEvidence, context: Context) -> list[Condition]:

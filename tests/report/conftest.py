@@ -14,11 +14,18 @@ AS_OF = dt.date(2026, 11, 24)
 SITE = "pref-18-fukui"
 
 
+_PLANS: dict[str, bytes] = {}  # kept for the process: mutation runs start many test sessions in one process
+
+
 @pytest.fixture(scope="session")
 def plan_dir(tmp_path_factory, sample_inventory) -> Path:
     out = tmp_path_factory.mktemp("plan")
-    for plan in offline.plan_stacks(sample_inventory, ["core", SITE, "pref-36-tokushima"], AS_OF):
-        offline.write_plan(plan, out)
+    if not _PLANS:
+        for plan in offline.plan_stacks(sample_inventory, ["core", SITE, "pref-36-tokushima"], AS_OF):
+            path = offline.write_plan(plan, out)
+            _PLANS[path.name] = path.read_bytes()
+    for name, content in _PLANS.items():
+        (out / name).write_bytes(content)
     return out
 
 
