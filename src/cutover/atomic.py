@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
+
+# mkstemp's names: ".<target name>.<8 random characters>.tmp" beside the target.
+_TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def is_temporary(path: Path | str) -> bool:
+    """A temporary file of an interrupted write (see cutover.locks.sweep_temporaries)."""
+    return bool(_TEMPORARY.match(Path(path).name))
 
 
 def write_bytes(path: Path, data: bytes) -> None:

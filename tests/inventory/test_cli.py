@@ -79,4 +79,4 @@ def test_show_unknown_site_exits_2():
 def test_format_must_be_table_or_json():
     result = run("inventory", "list", "--format", "xml")
     assert result.exit_code == 2
-    assert "table or json" in result.stderr
+    assert "'xml' is not one of 'table', 'json'" in " ".join(result.stderr.replace("│", " ").split())

@@ -1,6 +1,11 @@
-"""The root ``cutover`` command; each area registers its own sub-command module here."""
+"""The root ``cutover`` command: every command and sub-app is registered here, one way, from one table."""
 
 from __future__ import annotations
+
+import signal
+import sys
+import traceback
+from collections.abc import Callable
 
 import typer
 
@@ -16,35 +21,66 @@ from cutover.cli import (
     survey_cmd,
     twin_cmd,
 )
+from cutover.cli.common import INTERNAL_ERROR, err_console
 
 app = typer.Typer(
-    help="Infrastructure-as-code and migration automation for the April 2028 cutover.",
+    help="Infrastructure-as-code and migration automation for the April 2028 cutover.\n\n"
+         "Exit status: 0 go / ok, 1 no-go / findings, 2 bad input or usage, 3 the gate would go on an offline "
+         "plan (deploy, then gate on deployed evidence).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(inventory_cmd.app, name="inventory")
-app.add_typer(ci_cmd.app, name="ci")
-app.command("plan")(plan_cmd.plan)
-app.add_typer(plan_cmd.stacks_app, name="stacks")
-app.add_typer(evidence_cmd.evidence_app, name="evidence")
-app.command("report")(evidence_cmd.report)
-app.add_typer(twin_cmd.twin_app, name="twin")
-app.command("converge")(twin_cmd.converge)
-app.add_typer(survey_cmd.survey_app, name="survey")
-app.command("rehearse")(rehearse_cmd.rehearse)
-app.command("gate")(gate_cmd.gate)
-app.add_typer(migration_cmd.migration_app, name="migration")
 
 
-@app.command()
 def version() -> None:
     """Print the version."""
     typer.echo(__version__)
 
 
+# name -> a sub-app (``<area>_app``, a group of commands) or a single command function.
+COMMANDS: dict[str, typer.Typer | Callable[..., None]] = {
+    "inventory": inventory_cmd.inventory_app,
+    "ci": ci_cmd.ci_app,
+    "plan": plan_cmd.plan,
+    "stacks": plan_cmd.stacks_app,
+    "evidence": evidence_cmd.evidence_app,
+    "report": evidence_cmd.report,
+    "twin": twin_cmd.twin_app,
+    "converge": twin_cmd.converge,
+    "survey": survey_cmd.survey_app,
+    "rehearse": rehearse_cmd.rehearse,
+    "gate": gate_cmd.gate,
+    "migration": migration_cmd.migration_app,
+    "version": version,
+}
+
+
+def register(parent: typer.Typer, name: str, target: typer.Typer | Callable[..., None]) -> None:
+    if isinstance(target, typer.Typer):
+        parent.add_typer(target, name=name)
+    else:
+        parent.command(name)(target)
+
+
+for _name, _target in COMMANDS.items():
+    register(app, _name, _target)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    # A cancelled CI job or `kill` gets the same clean-up as Ctrl-C: locks released, temporary files removed.
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    app()
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        app()
+    except Exception:  # a bug: it must never exit 1, which reads as a no-go verdict
+        traceback.print_exc()
+        err_console.print(f"[red]internal error[/]: this is a bug in cutover, not a verdict (exit {INTERNAL_ERROR})",
+                          highlight=False)
+        sys.exit(INTERNAL_ERROR)
 
 
 if __name__ == "__main__":

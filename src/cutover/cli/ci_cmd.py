@@ -9,12 +9,12 @@ from typing import Annotated
 import typer
 
 from cutover.ci import changed_stacks
-from cutover.cli.common import InventoryOpt, err_console, load
+from cutover.cli.common import InventoryOpt, fail, load
 
-app = typer.Typer(help="Helpers for CI pipelines.", no_args_is_help=True)
+ci_app = typer.Typer(help="Helpers for CI pipelines.", no_args_is_help=True)
 
 
-@app.command("changed-stacks")
+@ci_app.command("changed-stacks")
 def changed_stacks_cmd(
     base: Annotated[str, typer.Option(help="Git ref to compare with (e.g. origin/main).")],
     inventory: InventoryOpt = None,
@@ -24,24 +24,22 @@ def changed_stacks_cmd(
     diff = subprocess.run(["git", "diff", "--name-only", f"{base}...HEAD"], capture_output=True, text=True,
                           check=False)
     if diff.returncode != 0:
-        err_console.print(f"[red]error[/]: git diff against {base} failed: {diff.stderr.strip()}", highlight=False)
-        raise typer.Exit(code=2)
+        fail(f"git diff against {base} failed: {diff.stderr.strip()}")
     typer.echo(json.dumps(changed_stacks(diff.stdout.split(), inv.sites)))
 
 
-@app.command("wave-sites")
+@ci_app.command("wave-sites")
 def wave_sites(wave: Annotated[int, typer.Argument(help="Wave number (0 = pilot).")],
                inventory: InventoryOpt = None) -> None:
     """Print a JSON list of the site ids in a wave (a matrix for per-prefecture jobs)."""
     inv = load(inventory)
     sites_in_wave = [s.id for s in inv.sites_in_wave(wave)]
     if not sites_in_wave:
-        err_console.print(f"[red]error[/]: no site is in wave {wave}", highlight=False)
-        raise typer.Exit(code=2)
+        fail(f"no site is in wave {wave}")
     typer.echo(json.dumps(sites_in_wave))
 
 
-@app.command("all-stacks")
+@ci_app.command("all-stacks")
 def all_stacks(inventory: InventoryOpt = None) -> None:
     """Print a JSON list of every stack: core, then every site in JIS order."""
     inv = load(inventory)

@@ -1,21 +1,98 @@
-"""What every command shares: the --inventory option, consoles, and clean failure on bad input."""
+"""What every command shares: exit codes, option types, the site resolver, consoles and clean failure.
+
+Exit codes are a contract with CI pipelines and people: 1 is a verdict ("no-go", "findings"), so bad
+input and usage errors are 2, never 1. A parse error in an option (a date, a format, a language) is a
+usage error raised by the option type itself, before the command runs.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import enum
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 
-from cutover import sites
+from cutover import locks, sites
 from cutover.inventory import Inventory, InventoryError, Site, load_inventory
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
+
+
+class ExitCode(enum.IntEnum):
+    """The process exit status of every ``cutover`` command (agreed project-wide)."""
+
+    OK = 0  # go / all verified / done
+    FINDINGS = 1  # no-go / findings / a mandatory policy failed: a verdict, never a crash
+    BAD_INPUT = 2  # usage error or bad input: nothing was judged, nothing was written
+    GO_ON_PLAN = 3  # the gate would go on an offline plan: deploy, then gate on deployed evidence
+
+
+# An unexpected exception (a bug) exits with sysexits.h's EX_SOFTWARE: never 1, which reads as a verdict.
+INTERNAL_ERROR = 70
+
+
+def exit_with(code: ExitCode) -> NoReturn:
+    raise typer.Exit(code=int(code))
+
+
+def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
+    """Print ``error: message`` (user text is never read as rich markup) and exit with ``code``."""
+    err_console.print(f"[red]error[/]: {escape(message)}", highlight=False)
+    exit_with(code)
+
+
+def say(message: str, *, err: bool = False) -> None:
+    """Print plain text: site names, file names and messages may contain ``[`` and ``]``."""
+    (err_console if err else console).print(message, markup=False, highlight=False)
+
+
+# ------------------------------------------------------------------------------------------------
+# Option types
+# ------------------------------------------------------------------------------------------------
+
+
+def iso_date(value: str | dt.date) -> dt.date:
+    """Option parser for YYYY-MM-DD; a bad value is a usage error (exit 2) naming the option."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD (for example 2026-11-24)") \
+            from None
+
+
+def date_option(name: str, help: str) -> Any:
+    """A ``--as-of``/``--deadline``-style option typed as a date."""
+    return typer.Option(name, help=help, parser=iso_date, metavar="YYYY-MM-DD")
+
+
+AsOfOpt = Annotated[dt.date | None, date_option("--as-of", "Judge dates on this day (YYYY-MM-DD; default today).")]
+
+
+class OutputFormat(enum.StrEnum):
+    table = "table"  # for people
+    json = "json"  # for machines
+
+
+class Lang(enum.StrEnum):
+    ja = "ja"
+    en = "en"
+
+
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table (for people) or json (for machines).")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Report language.")]
 
 InventoryOpt = Annotated[
     Path | None,
@@ -27,7 +104,11 @@ InventoryOpt = Annotated[
         show_default=False,
     ),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table (for people) or json (for machines).")]
+
+
+# ------------------------------------------------------------------------------------------------
+# Inventory and sites
+# ------------------------------------------------------------------------------------------------
 
 
 def inventory_root(path: Path | None) -> Path | None:
@@ -40,31 +121,77 @@ def inventory_root(path: Path | None) -> Path | None:
 def load(path: Path | None) -> Inventory:
     """Load and validate, or print every problem and exit 2."""
     try:
-        return load_inventory(inventory_root(path))
+        inventory = load_inventory(inventory_root(path))
     except InventoryError as exc:
         err_console.print(f"[bold red]inventory invalid[/]: {len(exc.problems)} problem(s)", highlight=False)
         for problem in exc.problems:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
-        raise typer.Exit(code=InventoryError.exit_code) from None
+            say(f"  {problem}", err=True)
+        exit_with(ExitCode.BAD_INPUT)
+    for warning in inventory.warnings:
+        say(f"warning: {warning}", err=True)
+    return inventory
+
+
+def canonical_site(name: str) -> str:
+    """The canonical site id for anything a person may type, or exit 2."""
+    try:
+        return sites.canonical_site_id(name)
+    except sites.UnknownSiteError as exc:
+        fail(str(exc))
 
 
 def resolve_site(inventory: Inventory, name: str) -> Site:
-    try:
-        site_id = sites.canonical_site_id(name)
-    except sites.UnknownSiteError as exc:
-        err_console.print(f"[red]error[/]: {exc}", highlight=False)
-        raise typer.Exit(code=2) from None
+    """The one site resolver: a known spelling of a site that is in this inventory, or exit 2."""
+    site_id = canonical_site(name)
     if site_id not in inventory.sites:
-        err_console.print(f"[red]error[/]: site {site_id} is not in the inventory {inventory.root}", highlight=False)
-        raise typer.Exit(code=2)
+        fail(f"site {site_id} is not in the inventory {inventory.root}")
     return inventory.sites[site_id]
 
 
-def check_format(value: str) -> str:
-    if value not in ("table", "json"):
-        err_console.print(f"[red]error[/]: --format must be table or json (got {value!r})", highlight=False)
-        raise typer.Exit(code=2)
-    return value
+# ------------------------------------------------------------------------------------------------
+# Folders a command writes
+# ------------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def held(*folders: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold every folder exclusively while the command writes (exit 2 if one is a file, unwritable or
+    held by another run)."""
+    with contextlib.ExitStack() as stack:
+        for folder in folders:
+            try:
+                lock = stack.enter_context(locks.hold(folder, wait=wait))
+            except locks.FolderError as exc:
+                fail(str(exc))
+            if lock.stale is not None:
+                say(f"note: {folder} was locked by pid {lock.stale.pid} since {lock.stale.since}, which is no "
+                    "longer running; taken over", err=True)
+            if lock.swept:
+                say(f"note: removed {lock.swept} temporary file(s) an interrupted run left in {folder}", err=True)
+        yield
+
+
+def output_folder(folder: Path) -> Path:
+    """Create the folder a command writes into, or exit 2 naming it (a file in its place, no permission)."""
+    try:
+        return locks.prepare(folder)
+    except locks.FolderError as exc:
+        fail(str(exc))
+
+
+# ------------------------------------------------------------------------------------------------
+# Output
+# ------------------------------------------------------------------------------------------------
+
+
+def cells(*values: object) -> list[Text]:
+    """Table cells as plain text: a ``[`` in a site name or a check message is shown, not parsed as markup."""
+    return [v if isinstance(v, Text) else Text(str(v)) for v in values]
+
+
+def marked(markup: str) -> Text:
+    """A cell or title with the command's own markup (never user text)."""
+    return Text.from_markup(markup)
 
 
 def print_json(data: Any) -> None:

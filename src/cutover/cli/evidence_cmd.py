@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
 from cutover import gate as gating
-from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
-from cutover.cli.gate_cmd import parse_day
+from cutover.cli.common import AsOfOpt, InventoryOpt, Lang, LangOpt, fail, held, load, resolve_site, say
+from cutover.cli.gate_cmd import MaxAgeOpt
 from cutover.evidence import collect as collecting
+from cutover.evidence.provenance import today
 from cutover.report import build, write
 
 evidence_app = typer.Typer(help="Collect evidence from real artefacts, one file per site.", no_args_is_help=True)
@@ -29,60 +29,56 @@ def evidence_collect(
     facts: Annotated[Path | None, typer.Option(help="Ansible jsonfile fact cache.", file_okay=False)] = None,
     junit: Annotated[list[Path] | None, typer.Option(help="pytest/testinfra JUnit XML file(s).", dir_okay=False,
                                                      exists=True)] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge waivers and deadlines on this date.")] = None,
+    as_of: AsOfOpt = None,
     inventory: InventoryOpt = None,
 ) -> None:
     """Read plans/exports, runner artefacts, cached facts, JUnit, survey state and waivers; write evidence."""
     inv = load(inventory)
     if bool(site) == every:
-        err_console.print("[red]error[/]: give --site SITE (repeatable) or --all", highlight=False)
-        raise typer.Exit(code=2)
+        fail("give --site SITE (repeatable) or --all")
     chosen = list(inv.sites.values()) if every else [resolve_site(inv, s) for s in site or []]
-    day = parse_day(as_of)
     sources = collecting.Sources(plan, runner, facts, tuple(junit or ()))
-    for chosen_site in chosen:
-        evidence = collecting.collect_site(inv, chosen_site, sources, day)
-        path = collecting.write(evidence, out)
-        counts = evidence.counts()
-        console.print(f"{chosen_site.id}: {len(evidence.checks)} checks "
-                      f"({', '.join(f'{k} {v}' for k, v in counts.items() if v)}) → {path}", highlight=False)
+    with held(out):
+        for chosen_site in chosen:
+            evidence = collecting.collect_site(inv, chosen_site, sources, as_of)
+            path = collecting.write(evidence, out)
+            counts = evidence.counts()
+            say(f"{chosen_site.id}: {len(evidence.checks)} checks "
+                f"({', '.join(f'{k} {v}' for k, v in counts.items() if v)}) → {path}")
 
 
 def report(
     evidence: Annotated[Path, typer.Option(help="Directory of evidence files.", file_okay=False, exists=True)],
     out: Annotated[Path, typer.Option(help="Where to write the report.")] = Path("build/report"),
-    lang: Annotated[str, typer.Option(help="ja (default) or en.")] = "ja",
+    lang: LangOpt = Lang.ja,
     previous: Annotated[Path | None, typer.Option(help="Evidence of the previous run, for the drift view.",
                                                   file_okay=False, exists=True)] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge readiness and the gate on this day "
-                                              "(YYYY-MM-DD; default today, Tokyo), as `cutover gate` does.")] = None,
-    max_age_days: Annotated[int, typer.Option(min=0, help="Oldest evidence the gate accepts, in days.")]
-    = gating.DEFAULT_MAX_AGE_DAYS,
+    as_of: AsOfOpt = None,
+    max_age_days: MaxAgeOpt = gating.DEFAULT_MAX_AGE_DAYS,
     inventory: InventoryOpt = None,
 ) -> None:
     """Render HTML (national index + one page per site), merged JSON, CSV (UTF-8 BOM) and JUnit.
 
     Readiness and the gate's verdict on every page are the ones `cutover gate SITE` gives for the same
-    evidence, day and maximum age.
+    evidence, day (--as-of, default today in Tokyo) and maximum age.
     """
-    if lang not in ("ja", "en"):
-        err_console.print(f"[red]error[/]: --lang must be ja or en (got {lang!r})", highlight=False)
-        raise typer.Exit(code=2)
-    day = parse_day(as_of)
     inv = load(inventory)
+    day = as_of or today()
     try:
         current = collecting.load_named(evidence)
         earlier = collecting.load_named(previous) if previous else None
-    except ValidationError as exc:
-        err_console.print(f"[red]error[/]: an evidence file does not match the schema: {exc}", highlight=False)
-        raise typer.Exit(code=2) from None
+    except collecting.EvidenceFileError as exc:
+        fail(str(exc))
     if not current:
-        err_console.print(f"[red]error[/]: no evidence files in {evidence}", highlight=False)
-        raise typer.Exit(code=2)
+        fail(f"no evidence files in {evidence}")
     reports = build.build(current, inv, earlier, today=day, max_age_days=max_age_days)
     provenance = build.report_provenance(inv, [("evidence", evidence), ("previous", previous)], today=day,
                                          max_age_days=max_age_days)
-    written = write.write_all(reports, out, lang, provenance)
+    with held(out):
+        try:
+            written = write.write_all(reports, out, lang.value, provenance)
+        except write.UnsafeOutputPath as exc:
+            fail(str(exc))
     ready = sum(r.ready for r in reports)
-    console.print(f"report: {len(reports)} sites, {ready} ready → {out}/index.html "
-                  f"({sum(len(v) for v in written.values())} files)", highlight=False)
+    say(f"report: {len(reports)} sites, {ready} ready → {out}/index.html "
+        f"({sum(len(v) for v in written.values())} files)")

@@ -9,10 +9,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cutover.cli.common import FormatOpt, InventoryOpt, check_format, console, load, print_json, resolve_site
+from cutover.cli.common import (
+    FormatOpt,
+    InventoryOpt,
+    OutputFormat,
+    cells,
+    console,
+    load,
+    print_json,
+    resolve_site,
+    say,
+)
 from cutover.inventory import Inventory, Site
 
-app = typer.Typer(help="Validate, list and show the inventory (the single source of truth).", no_args_is_help=True)
+inventory_app = typer.Typer(help="Validate, list and show the inventory (the single source of truth).",
+                            no_args_is_help=True)
 
 
 def site_summary(site: Site, inventory: Inventory) -> dict:
@@ -33,52 +44,48 @@ def site_summary(site: Site, inventory: Inventory) -> dict:
     }
 
 
-@app.command()
+@inventory_app.command()
 def validate(inventory: InventoryOpt = None) -> None:
     """Validate every file; print each problem with file, line/row and field (exit 2 if any)."""
     inv = load(inventory)
     hdd = sum(1 for s in inv.sites.values() for e in s.endpoints if e.disk_media == "hdd")
-    console.print(
-        f"[green]inventory valid[/] ({inv.root}, revision {inv.revision}): {len(inv.sites)} sites, "
-        f"{inv.endpoint_count} PCs ({hdd} with HDD), {inv.address_count} mail addresses",
-        highlight=False,
-    )
+    console.print("[green]inventory valid[/] ", end="", highlight=False)
+    say(f"({inv.root}, revision {inv.revision}): {len(inv.sites)} sites, "
+        f"{inv.endpoint_count} PCs ({hdd} with HDD), {inv.address_count} mail addresses")
 
 
-@app.command("list")
-def list_sites(inventory: InventoryOpt = None, fmt: FormatOpt = "table") -> None:
+@inventory_app.command("list")
+def list_sites(inventory: InventoryOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
     """One line per site: code, names, wave, PC and address counts."""
-    check_format(fmt)
     inv = load(inventory)
     rows = [site_summary(s, inv) for s in inv.sites.values()]
-    if fmt == "json":
+    if fmt is OutputFormat.json:
         print_json(rows)
         return
-    table = Table(title=f"{inv.organisation.name_ja} — {len(rows)} sites", show_lines=False)
+    table = Table(title=cells(f"{inv.organisation.name_ja} — {len(rows)} sites")[0], show_lines=False)
     for column in ("site", "code", "name", "wave", "identity", "PCs", "addresses"):
         table.add_column(column, justify="right" if column in ("wave", "PCs", "addresses") else "left")
     for row in rows:
-        table.add_row(row["site"], row["code"], f"{row['name_ja']} / {row['name_en']}", str(row["wave"]),
-                      row["identity_mode"], str(row["endpoints"]), str(row["addresses"]))
+        table.add_row(*cells(row["site"], row["code"], f"{row['name_ja']} / {row['name_en']}", row["wave"],
+                             row["identity_mode"], row["endpoints"], row["addresses"]))
     console.print(table)
     waves = Counter(r["wave"] for r in rows)
-    console.print("waves: " + ", ".join(
+    say("waves: " + ", ".join(
         f"{n} ({inv.organisation.wave(n).name if inv.organisation.wave(n) else '?'}): {c} sites"
-        for n, c in sorted(waves.items())), highlight=False)
-    console.print(f"total: {inv.endpoint_count} PCs, {inv.address_count} addresses", highlight=False)
+        for n, c in sorted(waves.items())))
+    say(f"total: {inv.endpoint_count} PCs, {inv.address_count} addresses")
 
 
-@app.command()
+@inventory_app.command()
 def show(
     site: Annotated[str, typer.Argument(help="hq, 13, pref-13-tokyo or 13-tokyo")],
     inventory: InventoryOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Everything the inventory says about one site."""
-    check_format(fmt)
     inv = load(inventory)
     chosen = resolve_site(inv, site)
-    if fmt == "json":
+    if fmt is OutputFormat.json:
         print_json({
             **site_summary(chosen, inv),
             "config": chosen.config.model_dump(mode="json"),
@@ -88,15 +95,15 @@ def show(
         return
     cfg = chosen.config
     summary = site_summary(chosen, inv)
-    console.print(f"[bold]{chosen.id}[/] {cfg.name_ja} / {cfg.name_en}", highlight=False)
-    console.print(f"wave {cfg.wave} (starts {summary['wave_start']}), identity {cfg.identity_mode}, "
-                  f"support {cfg.support_tier}, cost centre {cfg.cost_centre}, groupware IDs {cfg.groupware_ids}",
-                  highlight=False)
+    console.print(f"[bold]{chosen.id}[/] ", end="", highlight=False)
+    say(f"{cfg.name_ja} / {cfg.name_en}")
+    say(f"wave {cfg.wave} (starts {summary['wave_start']}), identity {cfg.identity_mode}, "
+        f"support {cfg.support_tier}, cost centre {cfg.cost_centre}, groupware IDs {cfg.groupware_ids}")
     offices = Table(title="offices (egress)")
     offices.add_column("office")
     offices.add_column("egress")
     for office in cfg.offices:
-        offices.add_row(office.name, ", ".join(office.egress))
+        offices.add_row(*cells(office.name, ", ".join(office.egress)))
     console.print(offices)
     shares = Table(title="file shares")
     for column in ("share", "quota GiB", "folder", "permissions"):
@@ -105,15 +112,15 @@ def show(
         for folder in share.folders:
             perms = ", ".join(f"{g}:{p}" for g, p in folder.permissions.items())
             flag = " (upload restricted)" if folder.restricted_upload else ""
-            shares.add_row(share.name, str(share.quota_gib), folder.name + flag, perms)
+            shares.add_row(*cells(share.name, share.quota_gib, folder.name + flag, perms))
     console.print(shares)
     today = dt.date.today()
     for waiver in cfg.waivers:
         state = "expired" if waiver.expires < today else f"until {waiver.expires}"
         scope = f" [{waiver.scope}]" if waiver.scope else ""
-        console.print(f"waiver {waiver.policy}{scope}: {state} — {waiver.reason}", highlight=False, markup=False)
+        say(f"waiver {waiver.policy}{scope}: {state} — {waiver.reason}")
     roles = Counter(e.role for e in chosen.endpoints)
     media = Counter(e.disk_media for e in chosen.endpoints)
     clients = Counter(m.client for m in chosen.mail)
-    console.print(f"PCs: {len(chosen.endpoints)} ({dict(roles)}; disks {dict(media)})", highlight=False)
-    console.print(f"mail: {len(chosen.mail)} addresses (clients {dict(clients)})", highlight=False)
+    say(f"PCs: {len(chosen.endpoints)} ({dict(roles)}; disks {dict(media)})")
+    say(f"mail: {len(chosen.mail)} addresses (clients {dict(clients)})")

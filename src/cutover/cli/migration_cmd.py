@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from cutover.cli.common import InventoryOpt, console, err_console, load, print_json, resolve_site
+from cutover.cli.common import (
+    ExitCode,
+    InventoryOpt,
+    console,
+    exit_with,
+    fail,
+    held,
+    load,
+    print_json,
+    resolve_site,
+    say,
+)
 from cutover.cloud import naming
 from cutover.migration.names import check_path
 from cutover.migration.robocopy import FLAG_REASONS, PASSES, RobocopyPlan, interpret_exit_code
@@ -30,11 +41,9 @@ def migration_command(
     chosen = resolve_site(inv, site)
     spec = next((s for s in chosen.config.file_shares if s.name == share), None)
     if spec is None or not spec.legacy_unc:
-        err_console.print(f"[red]error[/]: {chosen.id} has no share {share!r} with a legacy_unc", highlight=False)
-        raise typer.Exit(code=2)
+        fail(f"{chosen.id} has no share {share!r} with a legacy_unc")
     if pass_name not in PASSES:
-        err_console.print(f"[red]error[/]: --pass must be one of {', '.join(PASSES)}", highlight=False)
-        raise typer.Exit(code=2)
+        fail(f"--pass must be one of {', '.join(PASSES)}")
     account = naming.storage_account(chosen.id, inv.organisation.azure_location, inv.organisation.mail_domain)
     plan = RobocopyPlan(source=spec.legacy_unc, target=rf"\\{account}.file.core.windows.net\{share}",
                         pass_name=pass_name, copy_security=chosen.config.identity_mode == "hybrid",
@@ -53,9 +62,9 @@ def migration_command(
 def migration_exit_code(code: int) -> None:
     """Explain a robocopy exit code (0-7 success, 8 and above failure); exit 1 on failure codes."""
     meaning = interpret_exit_code(code)
-    console.print(f"{code}: {'success' if meaning.success else 'FAILURE'} — {meaning.summary}", highlight=False)
+    say(f"{code}: {'success' if meaning.success else 'FAILURE'} — {meaning.summary}")
     if not meaning.success:
-        raise typer.Exit(code=1)
+        exit_with(ExitCode.FINDINGS)
 
 
 @migration_app.command("check-names")
@@ -67,16 +76,19 @@ def migration_check_names(
 ) -> None:
     """Find names Azure Files refuses (before the seed pass); exit 1 when there are findings."""
     raw = listing.read_bytes()
-    text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
+    try:
+        text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(f"{listing}: not UTF-8 or UTF-16 text ({exc.reason} at byte {exc.start}); save the listing as UTF-8")
     findings = [f for line in text.splitlines() if line.strip() for f in check_path(line.strip())]
     if json_out:
         print_json([f.__dict__ for f in findings])
     else:
         for f in findings:
             console.print(f"{f.kind}: {f.path} — {f.detail}", markup=False, highlight=False)
-        console.print(f"{len(findings)} finding(s)", highlight=False)
+        say(f"{len(findings)} finding(s)")
     if findings:
-        raise typer.Exit(code=1)
+        exit_with(ExitCode.FINDINGS)
 
 
 @migration_app.command("run")
@@ -96,14 +108,17 @@ def migration_run(
     chosen = resolve_site(inv, site)
     passes = ("scan", "seed", "delta", "final", "verify", "rollback")
     if pass_name not in passes:
-        err_console.print(f"[red]error[/]: --pass must be one of {', '.join(passes)}", highlight=False)
-        raise typer.Exit(code=2)
-    outcome = run_playbook("file-migration.yml", "file_servers", out,
-                           twin_dir=(twin / chosen.id / "fileservers") if twin else None,
-                           extravars={"file_migration_site": chosen.id, "file_migration_pass": pass_name,
-                                      "file_migration_execute": execute},
-                           inventory=Path(inv.root), name=f"file-migration-{chosen.id}-{pass_name}")
-    console.print(f"{chosen.id} {pass_name}{'' if execute else ' (dry run)'}: {outcome.status}; "
-                  f"failed {sorted(outcome.failed)}, unreachable {sorted(outcome.unreachable)}", highlight=False)
+        fail(f"--pass must be one of {', '.join(passes)}")
+    twin_dir = (twin / chosen.id / "fileservers") if twin else None
+    if twin_dir is not None and not twin_dir.is_dir():
+        fail(f"no twin file server for {chosen.id} in {twin_dir} (build it first: cutover twin build --site "
+             f"{chosen.id} --out {twin})")
+    with held(out, *([twin] if twin else [])):
+        outcome = run_playbook("file-migration.yml", "file_servers", out, twin_dir=twin_dir,
+                               extravars={"file_migration_site": chosen.id, "file_migration_pass": pass_name,
+                                          "file_migration_execute": execute},
+                               inventory=Path(inv.root), name=f"file-migration-{chosen.id}-{pass_name}")
+    say(f"{chosen.id} {pass_name}{'' if execute else ' (dry run)'}: {outcome.status}; "
+        f"failed {sorted(outcome.failed)}, unreachable {sorted(outcome.unreachable)}")
     if outcome.failed or outcome.unreachable:
-        raise typer.Exit(code=1)
+        exit_with(ExitCode.FINDINGS)

@@ -12,14 +12,22 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cutover.cli.common import (
+    AsOfOpt,
+    ExitCode,
     FormatOpt,
     InventoryOpt,
-    check_format,
+    OutputFormat,
+    cells,
     console,
     err_console,
+    exit_with,
+    fail,
     load,
+    marked,
+    output_folder,
     print_json,
     resolve_site,
+    say,
 )
 from cutover.cloud import offline, stacks
 from cutover.cloud.programs import CORE_STACK
@@ -29,15 +37,13 @@ stacks_app = typer.Typer(help="Stack configuration files (pulumi/stacks).", no_a
 
 def choose_stacks(inventory, names: list[str], wave: int | None, every: bool) -> list[str]:
     if sum(bool(x) for x in (names, wave is not None, every)) != 1:
-        err_console.print("[red]error[/]: name stacks, or give --wave N, or --all (exactly one)", highlight=False)
-        raise typer.Exit(code=2)
+        fail("name stacks, or give --wave N, or --all (exactly one)")
     if every:
         return [CORE_STACK, *inventory.sites]
     if wave is not None:
         chosen = [s.id for s in inventory.sites_in_wave(wave)]
         if not chosen:
-            err_console.print(f"[red]error[/]: no site is in wave {wave}", highlight=False)
-            raise typer.Exit(code=2)
+            fail(f"no site is in wave {wave}")
         return [CORE_STACK, *chosen]
     chosen = [CORE_STACK if name == CORE_STACK else resolve_site(inventory, name).id for name in names]
     return list(dict.fromkeys(chosen))
@@ -55,7 +61,7 @@ def print_plan(plan: offline.StackPlan) -> None:
     for r in plan.resources:
         parent = (r.parent or "").rsplit("::", 1)[-1]
         inputs = {k: v for k, v in r.props.items() if k not in ("id", "name")}
-        resources.add_row(r.type, r.name + (" (protected)" if r.protect else ""), parent, _short(inputs))
+        resources.add_row(*cells(r.type, r.name + (" (protected)" if r.protect else ""), parent, _short(inputs)))
     console.print(resources)
     results = Table(title=f"stack {plan.stack}: policies")
     for column in ("policy", "enforcement", "status", "detail"):
@@ -63,7 +69,7 @@ def print_plan(plan: offline.StackPlan) -> None:
     colour = {"pass": "green", "fail": "red", "waived": "yellow", "not_applicable": "dim"}
     for r in plan.policy_results:
         detail = "; ".join(f.message for f in r.findings[:3])
-        results.add_row(r.policy, r.enforcement, f"[{colour[r.status]}]{r.status}[/]", detail)
+        results.add_row(*cells(r.policy, r.enforcement, marked(f"[{colour[r.status]}]{r.status}[/]"), detail))
     console.print(results)
 
 
@@ -72,18 +78,18 @@ def plan(
     wave: Annotated[int | None, typer.Option(help="Plan core and every site of this wave.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Plan core and all 48 sites.")] = False,
     out: Annotated[Path, typer.Option(help="Where to write one JSON file per stack.")] = Path("build/plan"),
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge waivers on this date (YYYY-MM-DD).")] = None,
+    as_of: AsOfOpt = None,
     inventory: InventoryOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Run the Pulumi programs offline under the SDK's mocks; print resources and policy results.
 
     Exit status 1 when a mandatory policy fails, 2 on bad input.
     """
-    check_format(fmt)
     inv = load(inventory)
     chosen = choose_stacks(inv, stack or [], wave, every)
-    day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    day = as_of or dt.date.today()
+    output_folder(out)
     columns = (TextColumn("plan"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
@@ -91,7 +97,7 @@ def plan(
         plans = offline.plan_stacks(inv, chosen, day,
                                     progress=lambda name: progress.update(task, advance=1, description=name))
     paths = [offline.write_plan(p, out) for p in plans]
-    if fmt == "json":
+    if fmt is OutputFormat.json:
         print_json([p.export() for p in plans] if len(plans) > 1 else plans[0].export())
     else:
         for p in plans:
@@ -99,11 +105,11 @@ def plan(
     failing = [(p.stack, r.policy) for p in plans for r in p.mandatory_failures]
     summary = (f"{len(plans)} stack(s) planned, {sum(len(p.resources) for p in plans)} resources; "
                f"plans written to {out}/ ({len(paths)} files)")
-    err_console.print(summary, highlight=False)
+    say(summary, err=True)
     if failing:
-        err_console.print("[red]mandatory policies failed[/]: " + ", ".join(f"{s}:{p}" for s, p in failing),
-                          highlight=False)
-        raise typer.Exit(code=1)
+        err_console.print("[red]mandatory policies failed[/]: ", end="", highlight=False)
+        say(", ".join(f"{s}:{p}" for s, p in failing), err=True)
+        exit_with(ExitCode.FINDINGS)
 
 
 @stacks_app.command("sync")
@@ -122,7 +128,7 @@ def stacks_sync(
         if items:
             console.print(f"{label}: {', '.join(items)}", highlight=False)
     if check and not report.clean:
-        raise typer.Exit(code=1)
+        exit_with(ExitCode.FINDINGS)
     if report.strays:
         err_console.print("stray stack files remain: remove them with --prune once their stacks are destroyed",
                           highlight=False)

@@ -10,8 +10,21 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cutover import gate as gating
-from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
-from cutover.cli.gate_cmd import EXIT, parse_day
+from cutover.cli.common import (
+    AsOfOpt,
+    ExitCode,
+    InventoryOpt,
+    cells,
+    console,
+    exit_with,
+    fail,
+    held,
+    load,
+    marked,
+    resolve_site,
+    say,
+)
+from cutover.evidence.provenance import today
 from cutover.rehearse import Rehearsal
 
 _READINESS = {gating.Readiness.READY: "[green]ready[/]", gating.Readiness.READY_ON_PLAN: "[yellow]on plan[/]",
@@ -26,7 +39,7 @@ def rehearse(
     every: Annotated[bool, typer.Option("--all", help="Every site (long).")] = False,
     out: Annotated[Path, typer.Option(help="Rehearsal folder (reused: the twin keeps its state).")]
     = Path("build/rehearsal"),
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge dates on this day (YYYY-MM-DD).")] = None,
+    as_of: AsOfOpt = None,
     inventory: InventoryOpt = None,
 ) -> None:
     """Validate → plan + policies → twin fleet → converge → migrate → verify → evidence → report → gate.
@@ -39,22 +52,21 @@ def rehearse(
     chosen = (list(inv.sites.values()) if every else
               [resolve_site(inv, s) for s in site or []] + (inv.sites_in_wave(wave) if wave is not None else []))
     if not chosen:
-        err_console.print("[red]error[/]: give --site SITE, --wave N or --all", highlight=False)
-        raise typer.Exit(code=2)
-    day = parse_day(as_of)
+        fail("give --site SITE, --wave N or --all")
+    day = as_of or today()
     out = out.resolve()  # stages run tools in other working directories
-    console.print(f"[bold]rehearsal[/] of {len(chosen)} site(s): {', '.join(s.id for s in chosen)} → {out}/",
-                  highlight=False)
-    console.print(f"validate: inventory valid ({len(inv.sites)} sites, revision {inv.revision})", highlight=False)
-    columns = (SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<9}[/]"), TextColumn("{task.description}"),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+    console.print("[bold]rehearsal[/] ", end="", highlight=False)
+    say(f"of {len(chosen)} site(s): {', '.join(s.id for s in chosen)} → {out}/")
+    say(f"validate: inventory valid ({len(inv.sites)} sites, revision {inv.revision})")
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<9}[/]"),
+               TextColumn("{task.description}", markup=False), TimeElapsedColumn())
+    with held(out, out / "twin"), Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("", stage="plan")
 
         def report(stage: str, detail: str) -> None:
             progress.update(task, stage=stage, description=detail)
             if stage in ("converge", "verify"):
-                progress.console.print(f"  {stage}: {detail}", highlight=False)
+                progress.console.print(f"  {stage}: {detail}", markup=False, highlight=False)
 
         rehearsal = Rehearsal(inv, chosen, out, day, progress=report)
         rehearsal.run()
@@ -66,24 +78,22 @@ def rehearse(
         c = outcome.converge
         unmet = [g.id for g in outcome.assessment.unmet] if outcome.assessment else []
         verdict = outcome.assessment.verdict if outcome.assessment else gating.Verdict.NO_GO
-        table.add_row(outcome.site.id, _READINESS[outcome.readiness], str(outcome.blockers),
-                      _VERDICT[verdict] + (": " + ", ".join(unmet) if unmet else ""),
-                      f"{len(c.changed)} changed, {len(c.failed)} failed, {len(c.unreachable)} unreachable",
-                      f"{len(outcome.hands_on)} item(s)" + "".join(f"\n{h[:70]}" for h in outcome.hands_on[:3]))
+        table.add_row(*cells(outcome.site.id, marked(_READINESS[outcome.readiness]), outcome.blockers,
+                             marked(_VERDICT[verdict]) + (": " + ", ".join(unmet) if unmet else ""),
+                             f"{len(c.changed)} changed, {len(c.failed)} failed, {len(c.unreachable)} unreachable",
+                             f"{len(outcome.hands_on)} item(s)" + "".join(f"\n{h[:70]}" for h in outcome.hands_on[:3])))
     console.print(table)
     for outcome in rehearsal.outcomes.values():  # one plain line per site, for logs and scripts
         verdict = outcome.assessment.verdict if outcome.assessment else gating.Verdict.NO_GO
-        console.print(f"verdict {outcome.site.id}: readiness {outcome.readiness.value}, gate {verdict.value}",
-                      highlight=False, markup=False)
-    console.print("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in rehearsal.timings.items()), highlight=False)
-    console.print(f"report: {rehearsal.report_index}", highlight=False)
+        say(f"verdict {outcome.site.id}: readiness {outcome.readiness.value}, gate {verdict.value}")
+    say("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in rehearsal.timings.items()))
+    say(f"report: {rehearsal.report_index}")
     readiness = rehearsal.readiness
     if readiness is gating.Readiness.READY_ON_PLAN:
-        console.print("every site is ready on plan: deploy, then run `cutover gate SITE` on deployed evidence "
-                      "(pulumi stack export)", highlight=False)
-        raise typer.Exit(code=EXIT[gating.Verdict.GO_ON_PLAN])
+        say("every site is ready on plan: deploy, then run `cutover gate SITE` on deployed evidence "
+            "(pulumi stack export)")
+        exit_with(ExitCode.GO_ON_PLAN)
     if readiness is gating.Readiness.NOT_READY:
-        console.print("not every site is ready or through the cutover gate: the report lists the blockers and "
-                      "the hands-on work; `cutover gate SITE --evidence <out>/evidence` explains the gate",
-                      highlight=False)
-        raise typer.Exit(code=EXIT[gating.Verdict.NO_GO])
+        say("not every site is ready or through the cutover gate: the report lists the blockers and "
+            "the hands-on work; `cutover gate SITE --evidence <out>/evidence` explains the gate")
+        exit_with(ExitCode.FINDINGS)

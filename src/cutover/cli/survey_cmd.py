@@ -11,7 +11,17 @@ from typing import Annotated
 import typer
 
 from cutover import atomic
-from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
+from cutover.cli.common import (
+    ExitCode,
+    InventoryOpt,
+    date_option,
+    exit_with,
+    fail,
+    load,
+    output_folder,
+    resolve_site,
+    say,
+)
 from cutover.inventory import csvsource
 from cutover.survey import export, importer, server_settings
 
@@ -20,8 +30,7 @@ survey_app = typer.Typer(help="The prefecture mail survey (Excel/CSV).", no_args
 
 def _chosen(inv, site: list[str] | None, every: bool):
     if bool(site) == every:
-        err_console.print("[red]error[/]: give --site SITE (repeatable) or --all", highlight=False)
-        raise typer.Exit(code=2)
+        fail("give --site SITE (repeatable) or --all")
     return list(inv.sites.values()) if every else [resolve_site(inv, s) for s in site or []]
 
 
@@ -30,17 +39,17 @@ def survey_export(
     out: Annotated[Path, typer.Option(help="Folder for the workbooks and CSV files.")],
     site: Annotated[list[str] | None, typer.Option("--site", help="Site(s) to export.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every site.")] = False,
-    deadline: Annotated[str | None, typer.Option(help="Answer deadline shown to the prefectures (YYYY-MM-DD).")]
+    deadline: Annotated[dt.date | None, date_option("--deadline", "Answer deadline shown to the prefectures.")]
     = None,
     inventory: InventoryOpt = None,
 ) -> None:
     """One Excel workbook (drop-downs, Japanese instructions) and one CSV (UTF-8 BOM) per site."""
     inv = load(inventory)
-    day = dt.date.fromisoformat(deadline) if deadline else None
-    for chosen in _chosen(inv, site, every):
-        paths = export.export_site(chosen, inv, out, day)
-        console.print(f"{chosen.id}: {len(chosen.mail)} addresses → {paths[0].name}, {paths[1].name}",
-                      highlight=False)
+    chosen_sites = _chosen(inv, site, every)
+    output_folder(out)
+    for chosen in chosen_sites:
+        paths = export.export_site(chosen, inv, out, deadline)
+        say(f"{chosen.id}: {len(chosen.mail)} addresses → {paths[0].name}, {paths[1].name}")
 
 
 @survey_app.command("import")
@@ -55,20 +64,17 @@ def survey_import(
     for path in files:
         result = importer.import_file(path, inv, dry_run=dry_run)
         for problem in result.problems:
-            (err_console if problem.blocking else console).print(
-                ("  " if problem.blocking else "  note: ") + str(problem), markup=False, highlight=False)
+            say(("  " if problem.blocking else "  note: ") + str(problem), err=problem.blocking)
         if result.blocking:
             failed = True
-            err_console.print(f"{path.name}: {len(result.blocking)} problem(s); nothing written", highlight=False)
+            say(f"{path.name}: {len(result.blocking)} problem(s); nothing written", err=True)
             continue
         for change in result.changes:
-            console.print(f"  {change.address}: {change.before[0]} [{change.before[1]}] → "
-                          f"{change.after[0]} [{change.after[1]}]", markup=False, highlight=False)
+            say(f"  {change.address}: {change.before[0]} [{change.before[1]}] → {change.after[0]} [{change.after[1]}]")
         state = "would update" if dry_run else ("updated" if result.written else "no change to")
-        console.print(f"{path.name}: {state} {result.site} mail.csv ({len(result.changes)} change(s))",
-                      highlight=False)
+        say(f"{path.name}: {state} {result.site} mail.csv ({len(result.changes)} change(s))")
     if failed:
-        raise typer.Exit(code=2)
+        exit_with(ExitCode.BAD_INPUT)
 
 
 @survey_app.command("server-settings")
@@ -82,6 +88,9 @@ def survey_server_settings(
     inv = load(inventory)
     chosen = _chosen(inv, site, every or not site)
     rows = [s for one in chosen for s in server_settings.settings(one)]
+    output_folder(out.parent)
+    if out.is_dir():
+        fail(f"{out} is a folder; give a file name ending in .csv or .json")
     if out.suffix.lower() == ".json":
         atomic.write_text(out, json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
     else:
@@ -90,5 +99,4 @@ def survey_server_settings(
                     "受信方法": r.client, "サーバー設定": r.setting_ja, "setting": r.setting_en} for r in rows]
         atomic.write_bytes(out, csvsource.render(columns, records))
     blocking = [r for r in rows if r.blocking]
-    console.print(f"{len(rows)} addresses → {out}; {len(blocking)} unanswered personal address(es) block the "
-                  "change", highlight=False)
+    say(f"{len(rows)} addresses → {out}; {len(blocking)} unanswered personal address(es) block the change")

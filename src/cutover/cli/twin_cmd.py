@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cutover.cli.common import InventoryOpt, console, err_console, load, resolve_site
+from cutover.cli.common import (
+    ExitCode,
+    InventoryOpt,
+    cells,
+    console,
+    exit_with,
+    fail,
+    held,
+    load,
+    resolve_site,
+    say,
+)
 from cutover.twin import fleet
 from cutover.twin import state as twin_state
 
@@ -31,42 +43,46 @@ def twin_build(
     inv = load(inventory)
     chosen = [resolve_site(inv, s) for s in site or []] + (inv.sites_in_wave(wave) if wave is not None else [])
     if not chosen:
-        err_console.print("[red]error[/]: give --site SITE or --wave N", highlight=False)
-        raise typer.Exit(code=2)
+        fail("give --site SITE or --wave N")
     faults: dict[str, dict] = {}
     for item in fault or []:
         host, _, setting = item.partition(":")
         key, _, value = setting.partition("=")
         if not host or key not in ("installer_exit_code", "locked_hive", "outlook_running", "unreachable_share"):
-            err_console.print(f"[red]error[/]: bad --fault {item!r}", highlight=False)
-            raise typer.Exit(code=2)
-        faults.setdefault(host.upper(), {})[key] = json.loads(value) if value else True
-    for chosen_site in chosen:
-        paths = fleet.build_site(inv, chosen_site, out, dt.date.today(), faults, reuse=not fresh)
-        fleet.build_file_server(inv, chosen_site, out, reuse=not fresh)
-        reachable = sum(twin_state.load(paths[0].parent, p.stem)["reachable"] for p in paths)
-        console.print(f"{chosen_site.id}: {len(paths)} PCs ({reachable} reachable) in {out / chosen_site.id}",
-                      highlight=False)
+            fail(f"bad --fault {item!r}; expected HOST:switch=value")
+        try:
+            faults.setdefault(host.upper(), {})[key] = json.loads(value) if value else True
+        except json.JSONDecodeError:
+            fail(f"bad --fault {item!r}: the value {value!r} is not a number, true/false or a quoted string")
+    with held(out):
+        for chosen_site in chosen:
+            paths = fleet.build_site(inv, chosen_site, out, dt.date.today(), faults, reuse=not fresh)
+            fleet.build_file_server(inv, chosen_site, out, reuse=not fresh)
+            reachable = sum(twin_state.load(paths[0].parent, p.stem)["reachable"] for p in paths)
+            say(f"{chosen_site.id}: {len(paths)} PCs ({reachable} reachable) in {out / chosen_site.id}")
 
 
 @twin_app.command("show")
 def twin_show(host: str, out: Annotated[Path, typer.Option(help="Fleet folder.")] = Path("build/twin")) -> None:
     """Summarise one twin PC: reachability, products, services, scheduled tasks, module calls."""
-    matches = list(Path(out).glob(f"*/{host.upper()}.json"))
+    matches = list(Path(out).glob(f"*/{glob.escape(host.upper())}.json"))
     if not matches:
-        err_console.print(f"[red]error[/]: no twin PC {host} under {out}", highlight=False)
-        raise typer.Exit(code=2)
-    state = json.loads(matches[0].read_text(encoding="utf-8"))
-    table = Table(title=f"{state['hostname']} ({state['site']}, {state['os']['caption']} {state['os']['build']})")
+        fail(f"no twin PC {host} under {out}")
+    try:
+        state = json.loads(matches[0].read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"{matches[0]} is not a twin PC state (JSON): {exc}")
+    table = Table(title=cells(f"{state['hostname']} ({state['site']}, {state['os']['caption']} "
+                              f"{state['os']['build']})")[0])
     table.add_column("what")
     table.add_column("value", overflow="fold")
-    table.add_row("reachable", str(state["reachable"]))
-    table.add_row("disk", state["hardware"]["disks"][0]["media_type"])
-    table.add_row("products", ", ".join(p["display_name"] for p in state["products"].values()))
-    table.add_row("scheduled tasks", ", ".join(state["scheduled_tasks"]))
-    table.add_row("security center", ", ".join(f"{e['display_name']} ({e['product_state']})"
-                                               for e in state["security_center"]))
-    table.add_row("module calls", json.dumps(state["module_calls"]))
+    table.add_row(*cells("reachable", state["reachable"]))
+    table.add_row(*cells("disk", state["hardware"]["disks"][0]["media_type"]))
+    table.add_row(*cells("products", ", ".join(p["display_name"] for p in state["products"].values())))
+    table.add_row(*cells("scheduled tasks", ", ".join(state["scheduled_tasks"])))
+    table.add_row(*cells("security center", ", ".join(f"{e['display_name']} ({e['product_state']})"
+                                                      for e in state["security_center"])))
+    table.add_row(*cells("module calls", json.dumps(state["module_calls"])))
     console.print(table)
 
 
@@ -87,14 +103,17 @@ def converge(
     inv = load(inventory)
     chosen = resolve_site(inv, site)
     twin_dir = twin / chosen.id if twin else None
-    outcome = run_playbook(playbook, site_group(chosen.id), out, twin_dir=twin_dir,
-                           check=check, tags=tags, inventory=Path(inv.root))
-    console.print(f"{chosen.id}: {outcome.status} — ok {len(outcome.ok)}, changed {len(outcome.changed)}, "
-                  f"failed {len(outcome.failed)}, unreachable {len(outcome.unreachable)}; "
-                  f"artefacts {outcome.artifacts}", highlight=False)
+    if twin_dir is not None and not twin_dir.is_dir():
+        fail(f"no twin fleet for {chosen.id} in {twin_dir} (build it first: cutover twin build --site {chosen.id} "
+             f"--out {twin})")
+    with held(out, *([twin] if twin else [])):
+        outcome = run_playbook(playbook, site_group(chosen.id), out, twin_dir=twin_dir,
+                               check=check, tags=tags, inventory=Path(inv.root))
+    say(f"{chosen.id}: {outcome.status} — ok {len(outcome.ok)}, changed {len(outcome.changed)}, "
+        f"failed {len(outcome.failed)}, unreachable {len(outcome.unreachable)}; artefacts {outcome.artifacts}")
     for host in sorted(outcome.unreachable):
         endpoint = next((e for e in chosen.endpoints if e.hostname == host), None)
         seen = endpoint.last_seen if endpoint else "?"
-        console.print(f"  unreachable: {host} (last seen {seen}) — remove the old antivirus by hand", highlight=False)
+        say(f"  unreachable: {host} (last seen {seen}) — remove the old antivirus by hand")
     if outcome.failed:
-        raise typer.Exit(code=1)
+        exit_with(ExitCode.FINDINGS)

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from cutover import __version__, atomic
 from cutover.evidence import provenance
 from cutover.evidence.collectors import ansible, inventory, junit, pulumi
-from cutover.evidence.model import InputDigest, RunMetadata, SiteEvidence, SiteInfo
+from cutover.evidence.model import SCHEMA_VERSION, InputDigest, RunMetadata, SiteEvidence, SiteInfo
 from cutover.inventory import Inventory, Site
 
 _TOOLS = ("pulumi", "pulumi-azure-native", "pulumi-azuread", "ansible-core", "ansible", "pytest-testinfra")
@@ -79,16 +81,61 @@ def write(evidence: SiteEvidence, out: Path) -> Path:
     return path
 
 
+class EvidenceFileError(ValueError):
+    """An evidence file that cannot be read or does not match the schema; the message names the file."""
+
+
+def _problems(exc: ValidationError, limit: int = 5) -> str:
+    errors = exc.errors(include_url=False)
+    shown = []
+    for error in errors[:limit]:
+        where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        shown.append(f"{where}: {error['msg']}")
+    more = f"; … and {len(errors) - limit} more" if len(errors) > limit else ""
+    return "; ".join(shown) + more
+
+
 def load_file(path: Path) -> SiteEvidence:
-    """One evidence file, validated against the schema."""
-    return SiteEvidence.model_validate_json(Path(path).read_text(encoding="utf-8"))
-
-
-def load_named(directory: Path) -> dict[str, SiteEvidence]:
-    """Every ``<site>.json`` evidence file of a directory by the site its name claims (what the gate asks for)."""
-    return {p.stem: load_file(p) for p in sorted(Path(directory).glob("*.json"))}
+    """One evidence file, validated; anything wrong is an EvidenceFileError naming the file (never a crash)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise EvidenceFileError(f"{path}: cannot read the evidence file ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors add one) is tolerated
+    except UnicodeDecodeError as exc:
+        raise EvidenceFileError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); evidence files are "
+                                "UTF-8 JSON written by cutover evidence collect") from None
+    try:
+        return SiteEvidence.model_validate_json(text)
+    except ValidationError as exc:
+        raise EvidenceFileError(f"{path}: does not match the evidence schema {SCHEMA_VERSION}: "
+                                f"{_problems(exc)}") from None
 
 
 def load_dir(directory: Path) -> list[SiteEvidence]:
-    """Every ``<site>.json`` evidence file of a directory, validated against the schema."""
-    return list(load_named(directory).values())
+    """Every ``<site>.json`` evidence file of a directory, validated against the schema.
+
+    Raises EvidenceFileError naming the first file that cannot be read or validated, and when two files
+    claim the same site.
+    """
+    loaded: dict[str, Path] = {}
+    documents = []
+    for path in sorted(Path(directory).glob("*.json")):
+        document = load_file(path)
+        if document.site.id in loaded:
+            raise EvidenceFileError(f"{path}: site {document.site.id} is already in {loaded[document.site.id]}; "
+                                    "keep one evidence file per site")
+        loaded[document.site.id] = path
+        documents.append(document)
+    return documents
+
+
+def load_named(directory: Path) -> dict[str, SiteEvidence]:
+    """Every ``<site>.json`` evidence file by the site its name claims, as ``cutover gate`` reads it.
+
+    A file holding another site's evidence stays under the name it has: the gate (and the report)
+    then say it is not that site's evidence. Raises EvidenceFileError like :func:`load_file`.
+    """
+    return {path.stem: load_file(path) for path in sorted(Path(directory).glob("*.json"))}

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from cutover import policy_catalog
+from cutover.inventory.errors import Problem
 
 # --------------------------------------------------------------------------------------------
 # Reusable constrained types
@@ -445,6 +446,7 @@ class Inventory(BaseModel):
     organisation: Organisation
     sites: dict[str, Site]  # keyed by canonical site id, in JIS order
     revision: str  # content hash of every inventory file, for evidence
+    warnings: tuple[Problem, ...] = ()  # valid but worth a look (e.g. a site with no PCs listed)
 
     def site(self, site_id: str) -> Site:
         return self.sites[site_id]

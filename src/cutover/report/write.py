@@ -21,6 +21,19 @@ _ENV = jinja2.Environment(loader=jinja2.PackageLoader("cutover.report", "templat
                           autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
 
 
+class UnsafeOutputPath(ValueError):
+    """A file name built from input (a site id) that would land outside the output folder."""
+
+
+def output_path(out: Path, *parts: str) -> Path:
+    """``out/parts…``, refusing any name that resolves outside ``out`` (``..``, absolute paths, links)."""
+    base = Path(out).resolve()
+    path = base.joinpath(*parts).resolve()
+    if not path.is_relative_to(base) or path == base:
+        raise UnsafeOutputPath(f"refusing to write {'/'.join(parts)!r}: it resolves to {path}, outside {base}")
+    return path
+
+
 def tokyo_time(moment: dt.datetime) -> str:
     """A time as shown on every page: Asia/Tokyo, to the minute."""
     return in_tokyo(moment).strftime("%Y-%m-%d %H:%M JST")
@@ -44,7 +57,7 @@ def write_html(reports: list[SiteReport], out: Path, lang: str = "ja",
     context = _context(lang, reports, provenance)
     revisions = sorted({r.evidence.run.inventory_revision for r in reports})
     tools = reports[0].evidence.run.tool_versions if reports else {}
-    paths = [Path(out) / "index.html"]
+    paths = [output_path(out, "index.html")]
     drift_total = {b: sum((r.drift_counts or {}).get(b, 0) for r in reports) for b in DRIFT_BUCKETS}
     atomic.write_text(paths[0], _ENV.get_template("index.html.j2").render(
         sites=reports, revisions=revisions, tools=", ".join(f"{k} {v}" for k, v in tools.items()),
@@ -52,7 +65,7 @@ def write_html(reports: list[SiteReport], out: Path, lang: str = "ja",
     template = _ENV.get_template("site.html.j2")
     for report in reports:
         checks = sorted(report.evidence.checks, key=lambda c: (_ORDER[c.status], c.area, c.host or "", c.id))
-        path = Path(out) / f"{report.id}.html"
+        path = output_path(out, f"{report.id}.html")
         atomic.write_text(path, template.render(site=report, checks=checks, **context))
         paths.append(path)
     return paths
@@ -79,7 +92,7 @@ def write_json(reports: list[SiteReport], out: Path, provenance: ReportProvenanc
             for r in reports
         ],
     }
-    path = Path(out) / "report.json"
+    path = output_path(out, "report.json")
     atomic.write_text(path, json.dumps(doc, ensure_ascii=False, indent=1))
     return path
 
@@ -117,7 +130,7 @@ def write_csv(reports: list[SiteReport], out: Path, lang: str = "ja",
              else str(v)} for k, v in provenance.model_dump(mode="json").items()])
     paths = []
     for name, (columns, rows) in tables.items():
-        path = Path(out) / "csv" / name
+        path = output_path(out, "csv", name)
         atomic.write_bytes(path, csvsource.render(columns, rows))
         paths.append(path)
     return paths
@@ -149,13 +162,15 @@ def write_junit(reports: list[SiteReport], out: Path, provenance: ReportProvenan
                 ET.SubElement(case, "skipped", message=f"{check.status}: {check.message[:1000]}")
             elif check.status == "waived":
                 ET.SubElement(case, "system-out").text = f"waived: {check.message}"
-    path = Path(out) / "junit.xml"
+    path = output_path(out, "junit.xml")
     atomic.write_bytes(path, ET.tostring(suites, encoding="utf-8", xml_declaration=True))
     return path
 
 
 def write_all(reports: list[SiteReport], out: Path, lang: str = "ja",
               provenance: ReportProvenance | None = None) -> dict[str, list[Path]]:
+    for report in reports:  # every name is checked before the first file is written
+        output_path(out, f"{report.id}.html")
     return {
         "html": write_html(reports, out, lang, provenance),
         "json": [write_json(reports, out, provenance)],
