@@ -98,3 +98,89 @@ def test_published_schema_names_the_provenance_fields(project_root):
     fields = set(schema["$defs"]["RunMetadata"]["properties"])
     assert {"git_commit", "git_dirty", "ci", "operator", "host", "as_of", "inputs", "generated_at"} <= fields
     assert schema["properties"]["schema_version"]["const"] == "2.0"
+
+
+def test_git_answers_from_the_project_checkout(project_root):
+    head = subprocess.run(["git", "-C", str(project_root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout
+    assert provenance._git("rev-parse", "HEAD") == head  # text, exactly as git prints it
+    assert provenance._git("rev-parse", "--verify", "no-such-ref-anywhere") is None  # git failed: no answer
+
+
+def test_outside_a_git_checkout_commit_and_dirty_are_unknown(tmp_path, monkeypatch):
+    monkeypatch.setattr(provenance, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    provenance.git_state.cache_clear()
+    try:
+        assert provenance.git_state() == (None, None)
+    finally:
+        provenance.git_state.cache_clear()
+
+
+def test_dirty_follows_git_status(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "a.txt").write_text("1", encoding="utf-8")
+    subprocess.run(["git", "-C", str(repo), "add", "a.txt"], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", "one"], check=True)
+    monkeypatch.setattr(provenance, "PROJECT_ROOT", repo)
+    provenance.git_state.cache_clear()
+    try:
+        commit, dirty = provenance.git_state()
+        assert len(commit) == 40 and dirty is False
+        (repo / "a.txt").write_text("2", encoding="utf-8")
+        provenance.git_state.cache_clear()
+        assert provenance.git_state() == (commit, True)
+    finally:
+        provenance.git_state.cache_clear()
+
+
+def test_aware_times_keep_their_instant_and_naive_times_are_utc_whatever_the_local_zone(monkeypatch):
+    import time
+
+    tokyo = dt.datetime(2026, 11, 24, 9, 30, tzinfo=provenance.TOKYO)
+    assert provenance.in_tokyo(tokyo) == tokyo and provenance.in_tokyo(tokyo).hour == 9
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert provenance.in_tokyo(dt.datetime(2026, 11, 23, 22, 30)).isoformat() == "2026-11-24T07:30:00+09:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_now_and_today_are_in_tokyo():
+    moment = provenance.now()
+    assert moment.utcoffset() == dt.timedelta(hours=9) and moment.microsecond == 0
+    assert provenance.today() in (moment.date(), provenance.now().date())
+
+
+def test_operator_falls_back_to_the_login_name(monkeypatch):
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "kimura")
+    assert provenance.operator({}) == "kimura"
+    assert provenance.operator({"GITHUB_ACTIONS": "true"}) == "kimura"  # no actor named
+
+    def no_user():
+        raise KeyError("no passwd entry")
+
+    monkeypatch.setattr(getpass, "getuser", no_user)
+    assert provenance.operator({}) == "unknown"
+    assert provenance.hostname() == socket.gethostname()
+
+
+def test_ci_url_needs_the_server_and_the_repository():
+    without = {k: v for k, v in GITHUB.items() if k != "GITHUB_REPOSITORY"}
+    assert provenance.ci_run(without).url is None and provenance.ci_run(without).run_id == "1234567"
+    first = {k: v for k, v in GITHUB.items() if k != "GITHUB_RUN_ATTEMPT"}
+    assert provenance.ci_run(first).url == "https://github.com/union-example/cutover/actions/runs/1234567"
+    assert provenance.ci_run({**GITHUB, "GITHUB_ACTIONS": "false"}) is None
+    assert provenance.ci_run({**GITHUB, "GITHUB_RUN_ID": ""}) is None
+    ci = provenance.ci_run(GITHUB)
+    assert (ci.provider, ci.run_attempt, ci.ref, ci.sha) == ("github-actions", "2", "refs/heads/main", "a" * 40)

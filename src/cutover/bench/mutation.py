@@ -54,7 +54,7 @@ TARGETS: tuple[Target, ...] = (
            ("tests/evidence", "tests/report/test_evidence.py", "tests/test_gate.py")),
     Target("lifecycle", ("src/cutover/lifecycle.py",), ("tests/test_lifecycle.py",)),
     Target("survey import", ("src/cutover/survey/importer.py", "src/cutover/survey/answers.py"), ("tests/survey",)),
-    Target("robocopy rules", ("src/cutover/migration/*.py",), ("tests/test_migration_rules.py",)),
+    Target("robocopy rules", ("src/cutover/migration/*.py",), ("tests/test_migration_rules.py", "tests/migration")),
     Target("role filter plugins", ("roles/*/filter_plugins/*.py",), ("tests/roles",)),
 )
 
