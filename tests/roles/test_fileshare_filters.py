@@ -161,3 +161,36 @@ def test_readiness_that_did_not_run_is_an_error(result):
     assert fact["actions"] == [] and check["data"] == {}
     assert filters.FilterModule().filters() == {"fileshare_drive_map": filters.fileshare_drive_map,
                                                 "fileshare_fact": filters.fileshare_fact}
+
+
+def test_a_mapping_to_a_share_the_site_does_not_have_has_no_legacy_path():
+    assert filters.fileshare_drive_map([{"group": "members", "share": "nowhere", "letter": "N"}],
+                                       [{"name": "shared"}], HOST, "hq") == [
+        {"group": "cutover-hq-members", "letter": "N", "unc": f"\\\\{HOST}\\nowhere", "legacy_unc": None}]
+
+
+def test_a_failed_readiness_run_is_an_error_even_with_partial_results():
+    fact = filters.fileshare_fact({**readiness(), "failed": True, "msg": "timeout"}, "hybrid")
+    assert [(c["id"], c["status"], c["message"]) for c in fact["checks"]] == [
+        ("fileshare.readiness", "error", "could not check: timeout")]
+    assert set(fact) == {"schema", "collected_at", "actions", "checks"} and fact["schema"] == 1
+    blocked = filters.fileshare_fact(readiness(reachable=False), "hybrid")["actions"][0]
+    assert blocked["message_ja"] == ("この事務所では TCP 445 が遮断されています。プロバイダーへの開放依頼、"
+                                     "または VPN／ExpressRoute／Azure File Sync を検討してください")
+
+
+def test_collected_at_is_utc_whatever_the_local_zone(monkeypatch):
+    import datetime as dt
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        stamps = [filters.fileshare_fact(readiness(), "hybrid")["collected_at"],
+                  filters.fileshare_fact(None, "hybrid")["collected_at"]]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    for stamp in stamps:
+        moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        assert abs((dt.datetime.now(dt.UTC) - moment).total_seconds()) < 120

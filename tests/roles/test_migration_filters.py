@@ -130,3 +130,54 @@ def test_rollback_restores_write_access_and_fails_the_final_pass_of_that_site_on
 def test_nothing_registered_gives_no_checks():
     doc = fact()
     assert doc["checks"] == [] and filters.FilterModule().filters() == {"migration_fact": filters.migration_fact}
+
+
+def test_each_check_keeps_the_figures_behind_it():
+    scanned = by_id(fact(scanned=loop(scan("shared"))))["migration.scan.shared"]
+    assert scanned["data"] == {"site": SITE, "files": 120, "bytes": 4096, "findings": []}
+    unknown = by_id(fact(scanned=loop({"item": {"share": "shared"}})))["migration.scan.shared"]
+    assert unknown["message"] == "0 files, no name Azure Files refuses" and unknown["data"]["files"] is None
+    copied = {"item": {"share": "shared"}, "rc": 3, "success": True, "dry_run": False,
+              "meanings": ["files were copied", "extra files"]}
+    assert by_id(fact(pass_name="seed", copied=loop(copied)))["migration.seed_pass.shared"]["message"] == (
+        "robocopy seed exit 3: files were copied; extra files")
+    quiet = {"item": {"share": "shared"}, "rc": 0, "success": True, "dry_run": False}
+    assert by_id(fact(pass_name="seed", copied=loop(quiet)))["migration.seed_pass.shared"]["message"] == (
+        "robocopy seed exit 0: ")
+    verified = verify("shared")
+    assert by_id(fact(verified=loop(verified)))["migration.verify.shared"]["data"] == {
+        "site": SITE, "folders": verified["folders"], "sample": verified["sample"]}
+
+
+def test_at_most_five_sampled_files_are_named():
+    result = {"item": {"share": "shared"}, "matched": False, "folders": [{"name": "a", "match": True}],
+              "sample": [{"path": f"f{i}.txt", "match": False} for i in range(7)] + [{"path": "ok.txt", "match": True}]}
+    check = by_id(fact(verified=loop(result)))["migration.verify.shared"]
+    assert check["message"] == "mismatch: folders none; sampled files f0.txt, f1.txt, f2.txt, f3.txt, f4.txt"
+    two = {**result, "folders": [{"name": "a", "match": False}, {"name": "b", "match": False}]}
+    assert by_id(fact(verified=loop(two)))["migration.verify.shared"]["message"].startswith("mismatch: folders a, b;")
+
+
+def test_two_sites_with_the_same_share_name_keep_their_own_checks():
+    ours = fact(pass_name="seed", execute=True, copied=loop(copy("shared")))
+    theirs = fact(previous=ours, site=OTHER, pass_name="seed", execute=True, copied=loop(copy("shared", rc=8,
+                                                                                              success=False)))
+    again = fact(previous=theirs, pass_name="delta", execute=True, copied=loop(copy("shared")))
+    assert by_id(again)["migration.seed_pass.shared"]["status"] == "pass"
+    assert by_id(again, OTHER)["migration.seed_pass.shared"]["status"] == "fail"
+    assert len(again["checks"]) == 3
+
+
+def test_collected_at_is_utc_whatever_the_local_zone(monkeypatch):
+    import datetime as dt
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        stamp = fact()["collected_at"]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    assert abs((dt.datetime.now(dt.UTC) - moment).total_seconds()) < 120

@@ -184,3 +184,41 @@ def test_the_fact_does_not_change_its_input():
     filters.ngav_fact(state)
     filters.ngav_plan(state)
     assert state == before
+
+
+def test_defaults_and_edge_cases_of_the_fact():
+    fact = filters.ngav_fact(discovered(old=False, task=False))
+    assert by_id(fact)["ngav.installed_healthy"]["message"].startswith("NGAV installed, ")  # the default product name
+    failed = filters.ngav_fact({**discovered(), "failed": True, "msg": "module crashed"})
+    assert [c["status"] for c in failed["checks"]] == ["error"] and set(failed) == {"schema", "collected_at",
+                                                                                   "actions", "checks"}
+    product_only = discovered(task=False)
+    product_only["old_av"]["services"] = {"ntrtscan": None}
+    check = by_id(filters.ngav_fact(product_only))["ngav.old_av_absent"]
+    assert (check["status"], check["message"]) == ("fail", "old antivirus still present: Trend Micro Apex One")
+    tasks = by_id(filters.ngav_fact(discovered()))["ngav.old_scan_task_absent"]["data"]
+    assert tasks == {"tasks": [TASK]}
+    action = filters.ngav_fact(discovered())["actions"][0]
+    assert action["message_en"] == ("The old antivirus could not be removed automatically: remove it by hand "
+                                    "(uninstaller with the uninstall password) and restart the PC")
+    assert action["message_ja"] == ("旧ウイルス対策ソフトを自動で削除できませんでした。アンインストール用パスワードを"
+                                    "使って手作業で削除し、PCを再起動してください")
+    checked = filters.ngav_fact(discovered(old=False, task=False), check_mode=True)
+    assert by_id(checked)["ngav.old_av_absent"]["message"] == (
+        "old antivirus not installed, no leftover services (check mode: nothing was changed)")
+    assert filters._on({"display_name": "no state"}) is False and filters._on(None) is False
+
+
+def test_collected_at_is_utc_whatever_the_local_zone(monkeypatch):
+    import datetime as dt
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        stamp = filters.ngav_fact(discovered())["collected_at"]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    assert abs((dt.datetime.now(dt.UTC) - moment).total_seconds()) < 120

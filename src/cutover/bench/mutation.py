@@ -85,7 +85,7 @@ def _setup_cfg(targets: tuple[Target, ...]) -> str:
     return "\n".join(lines)
 
 
-def prepare(targets: tuple[Target, ...]) -> None:
+def prepare(targets: tuple[Target, ...] = TARGETS) -> None:
     """``build/mutation``: links to the project's folders, mutmut's configuration, fresh non-Python files."""
     WORK.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
@@ -103,11 +103,21 @@ def prepare(targets: tuple[Target, ...]) -> None:
                 shutil.copy2(path, copy)
 
 
+def mutant_globs(target: Target) -> list[str]:
+    """mutmut's names for the target's mutants: ``src/cutover/gate.py`` -> ``cutover.gate.*``."""
+    return [g.removeprefix("src/").removesuffix(".py").replace("/", ".") + ".*" for g in target.mutate]
+
+
 def run_mutmut(targets: tuple[Target, ...], jobs: int) -> int:
-    prepare(targets)
+    """Test every mutant of ``targets`` again (named mutants are re-tested even when a result is kept).
+
+    The configuration always lists every target, so running one target keeps the others' results.
+    """
+    prepare(TARGETS)
     env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "PYTHONDONTWRITEBYTECODE": "1"}
     mutmut = Path(sys.executable).parent / "mutmut"
-    return subprocess.run([str(mutmut), "run", "--max-children", str(jobs)], cwd=WORK, env=env,
+    names = [glob for target in targets for glob in mutant_globs(target)]
+    return subprocess.run([str(mutmut), "run", "--max-children", str(jobs), *names], cwd=WORK, env=env,
                           check=False).returncode
 
 
