@@ -82,7 +82,7 @@ def test_worst_product_wins_and_all_are_listed():
 
 
 def test_unknown_and_absent_office():
-    assert lifecycle.office_support("VisioPro2019Volume2", None, [], TODAY).status == "unknown"
+    assert lifecycle.office_support("HomeBusiness2019Volume2", None, [], TODAY).status == "unknown"
     nothing = lifecycle.office_support(None, None, [], TODAY)
     assert nothing.product == "none" and nothing.status == "unknown"
 
@@ -109,3 +109,69 @@ def test_unconfirmed_dates_are_marked():
 def test_windows_support(edition, build, esu, version, status):
     result = lifecycle.windows_support(edition, build, TODAY, esu_enrolled=esu)
     assert (result.version, result.status) == (version, status)
+
+
+# ---- what real Click-to-Run PCs carry (issue #11, defect 3) ------------------------------------------
+C2R_HELPERS = ["{90160000-008C-0000-1000-0000000FF1CE}",  # Office 16 Click-to-Run Extensibility Component
+               "{90160000-008C-0411-1000-0000000FF1CE}",  # ... Localization Component (ja-jp)
+               "{90160000-007E-0000-1000-0000000FF1CE}",  # ... Licensing Component (current builds)
+               "{90160000-008F-0000-1000-0000000FF1CE}",  # ... Licensing Component (older builds)
+               "{90160000-00DD-0000-1000-0000000FF1CE}",  # ... Extensibility Component 64-bit Registration
+               "{90150000-008F-0000-1000-0000000FF1CE}"]  # Office 15 Click-to-Run Licensing Component
+
+
+def test_click_to_run_helper_msi_components_are_not_office():
+    result = lifecycle.office_support("O365ProPlusRetail", None, C2R_HELPERS, TODAY, MONTHLY_ENTERPRISE)
+    assert (result.product, result.status) == ("Microsoft 365 Apps", "supported")
+    assert [p.product for p in result.products] == ["Microsoft 365 Apps"]
+    assert set(result.ignored) == set(C2R_HELPERS)
+    alone = lifecycle.office_support(None, None, C2R_HELPERS, TODAY)
+    assert (alone.product, alone.status) == ("none", "unknown")
+
+
+@pytest.mark.parametrize(("code", "product", "edition", "status", "confirmed"), [
+    ("{90160000-0011-0000-0000-0000000FF1CE}", "Office 2016", "Professional Plus", "unsupported", True),
+    ("{90160000-0016-0000-1000-0000000FF1CE}", "Office 2016", "Excel", "unsupported", True),
+    ("{90150000-0011-0000-0000-0000000FF1CE}", "Office 2013", "Professional Plus", "unsupported", True),
+])
+def test_msi_suites_and_apps_count(code, product, edition, status, confirmed):
+    result = lifecycle.office_support(None, None, [code, *C2R_HELPERS], TODAY)
+    assert (result.product, result.edition, result.status, result.confirmed) == (product, edition, status, confirmed)
+    assert result.standalone == ()
+
+
+@pytest.mark.parametrize(("release_id", "product", "status", "action_word"), [
+    ("VisioProRetail", "Visio (Plan 2 or Professional 2016)", "unknown", "licence"),
+    ("ProjectProRetail", "Project (Online Desktop Client or Professional 2016)", "unknown", "licence"),
+    ("VisioStdRetail", "Visio Standard 2016", "unsupported", "Replace"),
+    ("VisioProXVolume", "Visio Professional 2016", "unsupported", "Replace"),
+    ("VisioPro2019Volume", "Visio Professional 2019", "unsupported", "Replace"),
+    ("ProjectPro2021Volume", "Project Professional 2021", "unsupported", "Replace"),
+    ("VisioPro2024Retail", "Visio Professional 2024", "supported", None),
+])
+def test_visio_and_project_are_judged_apart_from_the_suite(release_id, product, status, action_word):
+    result = lifecycle.office_support(f"O365ProPlusRetail,{release_id}", None, C2R_HELPERS, TODAY, CURRENT)
+    assert (result.product, result.status) == ("Microsoft 365 Apps", "supported")  # never "replace Office"
+    assert len(result.standalone) == 1
+    item = result.standalone[0]
+    assert (item.product, item.status, item.install) == (product, status, "click-to-run")
+    assert (action_word is None and item.action is None) or action_word in item.action
+
+
+def test_visio_pro_retail_never_says_replace_office():
+    item = lifecycle.office_support("VisioProRetail", None, [], TODAY).standalone[0]
+    assert item.status == "unknown" and "Office" not in (item.action or "")
+    assert "Visio Plan 2" in item.action and "2016" in item.action
+
+
+def test_msi_visio_and_project_are_standalone():
+    result = lifecycle.office_support("O365BusinessRetail", None, ["{90160000-0051-0000-0000-0000000FF1CE}",
+                                                                  "{90160000-003B-0000-0000-0000000FF1CE}"], TODAY)
+    assert result.status == "supported"
+    assert sorted((p.product, p.status, p.install) for p in result.standalone) == [
+        ("Project Professional 2016", "unsupported", "msi"), ("Visio Professional 2016", "unsupported", "msi")]
+
+
+def test_a_standalone_product_is_not_the_suite_when_nothing_else_is_installed():
+    result = lifecycle.office_support("VisioPro2021Volume", None, [], TODAY)
+    assert result.product == "none" and [p.product for p in result.standalone] == ["Visio Professional 2021"]

@@ -35,9 +35,20 @@ def test_ngav_or_defender_protects_the_pc(host):
 
 
 def test_mail_personal_pop_accounts_keep_mail_for_15_days(host):
+    """Raw values read by the role's read-only discovery: Leave on Server 0x000F0003 (0x4 may be kept), user.js pins."""
     accounts = host.backend.get_variables().get("cutover_mail_accounts") or []
-    for client, module in (("outlook", "cutover_outlook_pop"), ("thunderbird", "cutover_thunderbird_pop")):
-        wanted = [a["address"] for a in accounts if a["kind"] == "personal" and client in a["client"]]
-        if wanted:
-            result = host.ansible(module, json.dumps({"addresses": wanted}), check=True)
-            assert {a["status"] for a in result["accounts"] if a["address"] in wanted} <= {"ok", "pending"}
+    personal = [a for a in accounts if a["kind"] == "personal"]
+    if not any(c in a["client"] for a in personal for c in ("outlook", "thunderbird")):
+        return
+    found = host.ansible("cutover_mail_facts", json.dumps({"outlook": True, "thunderbird": True}), check=False)
+    running = set(found["running"]["outlook"])
+    wanted = {"leave_on_server": "true", "delete_by_age_from_server": "true", "num_days_to_leave_on_server": "15"}
+    for address in [a["address"].lower() for a in personal if "outlook" in a["client"]]:
+        seen = [acc for acc in found["outlook"] if acc["address"] == address]
+        assert seen, f"{address}: no Outlook POP account found (could not verify)"
+        for account in seen:
+            assert account["sid"] in running or account["leave_on_server"] & ~0x4 == 0x000F0003, account
+    for address in [a["address"].lower() for a in personal if "thunderbird" in a["client"]]:
+        seen = [s for p in found["thunderbird"] for s in p["servers"] if address in s["addresses"]]
+        assert seen, f"{address}: no reachable Thunderbird POP server found (could not verify)"
+        assert all(server["pinned"] == wanted for server in seen), seen

@@ -1,8 +1,12 @@
 """Office and Windows support status: one place, used by the roles (filter plugin) and the reports.
 
 Edition comes from Click-to-Run ProductReleaseIds, never from the version number (retail 2016,
-2019, 2021, 2024 and Microsoft 365 share builds); the channel from the CDN GUID; MSI Office 2016
-from its product codes. Dates and their sources live in data/lifecycle.yml.
+2019, 2021, 2024 and Microsoft 365 share builds); the channel from the CDN GUID; MSI Office from its
+product codes, where only suite and application product IDs count (Click-to-Run registers hidden
+helper MSIs with Office-looking codes on every PC: they are ignored). Visio and Project are judged
+apart from the suite: ``VisioProRetail`` is both Visio Plan 2 (subscription) and Visio Professional
+2016 retail, so it is "unknown: check the licence", never "replace Office". Dates and their
+sources live in data/lifecycle.yml.
 """
 
 from __future__ import annotations
@@ -23,7 +27,11 @@ _RANK = {"unsupported": 0, "unknown": 1, "ending_soon": 2, "supported": 3}
 # {BRMMmmmm-PPPP-LLLL-p000-D000000FF1CE}: MM = major version (16 = 2016), PPPP = product
 _MSI = re.compile(r"^\{(?P<release>[0-9A-F]{2})(?P<major>\d\d)[0-9A-F]{4}-(?P<product>[0-9A-F]{4})-[0-9A-F]{4}-"
                   r"[0-9A-F]{4}-[0-9A-F]000000FF1CE\}$", re.IGNORECASE)
-_MSI_EDITIONS = {"0011": "Professional Plus", "0012": "Standard", "0016": "Excel", "001A": "Outlook"}
+# Visio/Project Click-to-Run IDs: VisioProRetail, VisioStdRetail, VisioProXVolume, VisioPro2021Volume ...
+_STANDALONE = re.compile(r"^(?P<family>Visio|Project)(?P<edition>Pro|Std)(?P<year>2019|2021|2024)?(?P<x>X)?"
+                         r"(?P<kind>Retail|Volume)$")
+_EDITIONS = {"Pro": "Professional", "Std": "Standard"}
+_SUBSCRIPTION = {"visio": "Visio Plan 2", "project": "Project Online Desktop Client"}
 _CDN = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", re.IGNORECASE)
 
 
@@ -35,7 +43,7 @@ def data() -> dict:
 
 @dataclass(frozen=True)
 class OfficeProduct:
-    product: str  # Office 2016 | Office 2019 | Office 2021 | Office LTSC 2021 | ... | Microsoft 365 Apps | unknown
+    product: str  # Office 2016 | ... | Microsoft 365 Apps | Visio Professional 2016 | unknown | none
     edition: str | None
     channel: str | None
     end_of_support: dt.date | None
@@ -49,7 +57,11 @@ class OfficeProduct:
 
 @dataclass(frozen=True)
 class OfficeSupport(OfficeProduct):
+    """The suite's verdict (worst suite or app product), with Visio/Project and ignored MSI codes beside it."""
+
     products: tuple[OfficeProduct, ...] = field(default=())
+    standalone: tuple[OfficeProduct, ...] = field(default=())
+    ignored: tuple[str, ...] = field(default=())
 
 
 def _status(end: dt.date | None, as_of: dt.date) -> Status:
@@ -61,7 +73,7 @@ def _status(end: dt.date | None, as_of: dt.date) -> Status:
 
 
 def _family(release_id: str) -> tuple[str | None, str | None]:
-    """(lifecycle key, edition) from a Click-to-Run ProductReleaseId."""
+    """(lifecycle key, edition) from a Click-to-Run ProductReleaseId of the Office suite."""
     rid = release_id.strip()
     if rid.startswith("O365"):
         edition = ("Apps for enterprise" if "ProPlus" in rid else "Apps for business" if "Business" in rid
@@ -93,9 +105,41 @@ def _product(key: str | None, edition: str | None, channel: str | None, install:
                          bool(entry["confirmed"]), install, identifier)
 
 
+def _standalone(family: str, edition: str, year: str, install: str, identifier: str, channel: str | None,
+                as_of: dt.date) -> OfficeProduct:
+    """Visio or Project of a known year, judged on its own lifecycle entry."""
+    entry = data()["standalone"][f"{family}_{year}"]
+    name = f"{family.capitalize()} {edition} {year}"
+    status = _status(entry["end"], as_of)
+    action = (f"Replace {name} by {_SUBSCRIPTION[family]} or a supported {family.capitalize()}"
+              if status in ("unsupported", "ending_soon") else None)
+    return OfficeProduct(name, edition, channel, entry["end"], status, action, entry["source"],
+                         bool(entry["confirmed"]), install, identifier)
+
+
+def _standalone_c2r(match: re.Match, identifier: str, channel: str | None, as_of: dt.date) -> OfficeProduct:
+    family, edition = match.group("family").lower(), _EDITIONS[match.group("edition")]
+    if match.group("year"):
+        return _standalone(family, edition, match.group("year"), "click-to-run", identifier, channel, as_of)
+    if match.group("x") or match.group("edition") == "Std":
+        # VisioProXVolume: volume 2016 installed with Click-to-Run. VisioStdRetail: Standard 2016 retail (no
+        # subscription installs it; inference from the product-ID list, checked-facts-2 section 7).
+        return _standalone(family, edition, "2016", "click-to-run", identifier, channel, as_of)
+    subscription = _SUBSCRIPTION[family]
+    retail = f"{family.capitalize()} Professional 2016"
+    end = data()["standalone"][f"{family}_2016"]["end"]
+    return OfficeProduct(
+        f"{family.capitalize()} ({subscription.removeprefix(family.capitalize() + ' ')} or Professional 2016)",
+        edition, channel, None, "unknown",
+        f"check the licence: {identifier} is {subscription} (subscription, supported) or {retail} retail "
+        f"(support ended {end}); see File > Account in {family.capitalize()} or vnextdiag.ps1 -action list",
+        "Microsoft's ODT product-ID list names the same ID for the subscription; no 2016-specific retail ID exists",
+        False, "click-to-run", identifier)
+
+
 def office_support(product_release_ids: str | None, version: str | None, msi_product_codes: list[str],
                    as_of: dt.date, cdn_base_url: str | None = None) -> OfficeSupport:
-    """Support status of the Office installed on a PC; with several products, the worst one wins.
+    """Support status of the Office installed on a PC; with several suite products, the worst one wins.
 
     ``version`` is recorded by callers for evidence but never decides the edition; the channel comes
     from the CDN GUID in ``cdn_base_url`` (CDNBaseUrl or UpdateChannel).
@@ -107,22 +151,39 @@ def office_support(product_release_ids: str | None, version: str | None, msi_pro
 
 def _combine(product_release_ids, msi_product_codes, as_of, channel_name, channel_ok) -> OfficeSupport:
     found: list[OfficeProduct] = []
-    for rid in [r for r in (product_release_ids or "").split(",") if r.strip()]:
-        key, edition = _family(rid)
-        found.append(_product(key, edition, channel_name, "click-to-run", rid.strip(), as_of, channel_ok))
-    for code in msi_product_codes or []:
-        match = _MSI.match(code.strip())
-        if not match:
+    standalone: list[OfficeProduct] = []
+    ignored: list[str] = []
+    for rid in [r.strip() for r in (product_release_ids or "").split(",") if r.strip()]:
+        match = _STANDALONE.match(rid)
+        if match:
+            standalone.append(_standalone_c2r(match, rid, channel_name, as_of))
             continue
-        major = match.group("major")
-        key = "office_2016" if major == "16" else None
-        found.append(_product(key, _MSI_EDITIONS.get(match.group("product").upper()), None, "msi",
-                              code.strip().upper(), as_of))
+        key, edition = _family(rid)
+        found.append(_product(key, edition, channel_name, "click-to-run", rid, as_of, channel_ok))
+    msi = data()["msi"]
+    for code in [c.strip().upper() for c in msi_product_codes or []]:
+        match = _MSI.match(code)
+        product_id = match.group("product") if match else None
+        version = msi["versions"].get(match.group("major")) if match else None
+        if product_id in msi["suites"] or product_id in msi["apps"]:
+            edition = msi["suites"].get(product_id) or msi["apps"][product_id]
+            found.append(_product(version, edition, None, "msi", code, as_of))
+        elif product_id in msi["standalone"]:
+            family, edition = msi["standalone"][product_id]
+            if match.group("major") == "16":
+                standalone.append(_standalone(family, edition, "2016", "msi", code, None, as_of))
+            else:
+                standalone.append(OfficeProduct(f"{family.capitalize()} {edition}", edition, None, None, "unknown",
+                                                f"identify the product ({code})", "no lifecycle entry", False,
+                                                "msi", code))
+        else:
+            ignored.append(code)  # Click-to-Run helper components and anything not an Office product
     if not found:
         none = OfficeProduct("none", None, None, None, "unknown", "no Office found on this PC", "", False, "none", "")
-        return OfficeSupport(**none.__dict__, products=())
+        return OfficeSupport(**none.__dict__, products=(), standalone=tuple(standalone), ignored=tuple(ignored))
     worst = min(found, key=lambda p: (_RANK[p.status], p.end_of_support or dt.date.max))
-    return OfficeSupport(**worst.__dict__, products=tuple(found))
+    return OfficeSupport(**worst.__dict__, products=tuple(found), standalone=tuple(standalone),
+                         ignored=tuple(ignored))
 
 
 def channel_of(url: str | None) -> tuple[str | None, bool]:

@@ -88,12 +88,12 @@ class Lock:
 def prepare(folder: Path) -> Path:
     """Create ``folder`` if needed; a file in its place or an unwritable folder is a FolderError."""
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise FolderError(f"{folder} is a file, not a folder; give a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         blocking = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
+        if blocking == folder:
+            raise FolderError(f"{folder} is a file, not a folder; give a folder") from None
         raise FolderError(f"cannot create {folder}: {blocking} is a file, not a folder") from None
     except OSError as exc:
         raise FolderError(f"cannot create {folder}: {exc.strerror}") from None

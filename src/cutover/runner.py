@@ -68,6 +68,10 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None 
         rotate_artifacts=3,
     )
     stats = result.stats
+    if result.status == "canceled":
+        # ansible-runner turns Ctrl-C (and the CLI's SIGTERM) into a cancelled job: keep it an interruption,
+        # not a failed run or a crash.
+        raise KeyboardInterrupt
     if stats is None:
         raise RuntimeError(f"ansible-runner did not run the playbook (rc {result.rc}); "
                            f"see {result.config.artifact_dir}")

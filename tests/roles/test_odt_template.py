@@ -30,6 +30,12 @@ def test_defaults_render_microsoft_365_apps_in_japanese():
     assert {e.get("ID") for e in product.findall("ExcludeApp")} == {"Groove", "Lync", "OneNote", "Teams"}
     assert root.find("RemoveMSI") is not None  # MSI Office 2016 goes
     assert root.find("Display").get("Level") == "None"
+    # Installed from the distribution point, never from the CDN on every PC (issue #11, defect 9).
+    assert add.get("SourcePath") == "\\\\dist.union.example\\office\\m365"
+    assert add.get("AllowCdnFallback") == "FALSE"
+    properties = {e.get("Name"): e.get("Value") for e in root.findall("Property")}
+    assert properties["FORCEAPPSHUTDOWN"] == "FALSE"  # open apps are never closed (unsaved work)
+    assert root.find("Remove") is None  # nothing to remove unless the PC has a Click-to-Run suite
 
 
 def test_channel_and_excluded_apps_follow_the_variables():
@@ -37,3 +43,16 @@ def test_channel_and_excluded_apps_follow_the_variables():
     assert root.find("Add").get("Channel") == "Current"
     assert root.find("Updates").get("Channel") == "Current"
     assert [e.get("ID") for e in root.iter("ExcludeApp")] == ["Access"]
+
+
+def test_only_the_click_to_run_suites_found_are_removed_never_visio_or_project():
+    root = render(office_m365_remove_ids=["HomeBusiness2019Retail"])
+    remove = root.find("Remove")
+    assert remove.get("All") is None
+    assert [e.get("ID") for e in remove.findall("Product")] == ["HomeBusiness2019Retail"]
+
+
+def test_without_a_source_path_the_cdn_is_used_and_updates_can_come_from_the_distribution_point():
+    root = render(office_m365_source_path="", office_m365_update_path="\\\\dist.union.example\\office\\updates")
+    assert root.find("Add").get("SourcePath") is None
+    assert root.find("Updates").get("UpdatePath") == "\\\\dist.union.example\\office\\updates"

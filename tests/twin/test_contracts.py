@@ -152,21 +152,21 @@ def test_custom_module_returns_what_it_documents(script):
 
 
 def test_the_option_contract_catches_a_changed_default():
-    script = ROOT / "roles/mail_client/library/cutover_outlook_pop.ps1"
+    script = ROOT / "roles/mail_client/library/cutover_mail_facts.ps1"
     source = script.read_text(encoding="utf-8")
-    assert "days = @{ type = 'int'; default = 15 }" in source
-    split_and_changed = "days = @{\n            type = 'int'\n            default = 14\n        }"
-    source = source.replace("days = @{ type = 'int'; default = 15 }", split_and_changed)
+    assert "load_unloaded_hives = @{ type = 'bool'; default = $true }" in source
+    split_and_changed = "load_unloaded_hives = @{\n            type = 'bool'\n            default = $false\n        }"
+    source = source.replace("load_unloaded_hives = @{ type = 'bool'; default = $true }", split_and_changed)
     changed = psast.literal(psast.assignments(psast.parse(source.encode()), "$spec")[0])
     found = option_differences(documented_options(script.with_suffix(".py")), spec_options(changed), (".py", ".ps1"))
-    assert found == ["days.default: .py 15 != .ps1 14"]
+    assert found == ["load_unloaded_hives.default: .py True != .ps1 False"]
 
 
 def test_the_return_contract_catches_a_renamed_key():
-    documented = documented_returns(ROOT / "roles/mail_client/library/cutover_outlook_pop.py")
-    renamed = [{"changed", "users", "outlook_accounts"}]
+    documented = documented_returns(ROOT / "roles/mail_client/library/cutover_mail_facts.py")
+    renamed = [{"changed", "users", "outlook_accounts", "thunderbird", "running"}]
     assert return_problems(documented, {"twin": renamed}) == [
-        "twin does not return documented key(s) ['accounts']", "twin returns undocumented key(s) ['outlook_accounts']"]
+        "twin does not return documented key(s) ['outlook']", "twin returns undocumented key(s) ['outlook_accounts']"]
 
 
 def test_the_spec_is_read_from_the_syntax_tree_not_the_layout():
@@ -221,6 +221,6 @@ def test_a_module_the_twin_lacks_fails_loudly():
 
 
 def test_unmodelled_option_is_refused_not_ignored():
-    module = twin_modules.REGISTRY["ansible.windows.win_regedit"]
-    with pytest.raises(twin_modules.TwinError, match="does not model option 'hive'"):
-        twin_modules.bind(module, {"path": "HKLM:\\SOFTWARE\\X", "hive": "C:\\Users\\u\\NTUSER.DAT"})
+    module = twin_modules.REGISTRY["ansible.windows.win_package"]
+    with pytest.raises(twin_modules.TwinError, match="does not model option 'chdir'"):
+        twin_modules.bind(module, {"path": "C:\\setup.msi", "chdir": "C:\\Temp"})

@@ -27,10 +27,15 @@ options:
     description: Appended to each hostname to build C(ansible_host) (for example C(.ad.union.example)).
     type: str
     default: ""
+    env:
+      # AWX passes an inventory source's source variables to the plugin as environment variables.
+      - name: CUTOVER_DNS_SUFFIX
   stale_days:
     description: A PC not seen for more days than this joins C(not_seen_recently).
     type: int
     default: 60
+    env:
+      - name: CUTOVER_STALE_DAYS
 """
 
 EXAMPLES = r"""

@@ -57,6 +57,16 @@ def say(message: str, *, err: bool = False) -> None:
     (err_console if err else console).print(message, markup=False, highlight=False)
 
 
+PRINT_LIMIT = 40  # problems printed before "… and N more": a 300,000-row mistake must not flood the terminal
+
+
+def print_capped(lines: list[str], *, err: bool = False, limit: int = PRINT_LIMIT, what: str = "problem(s)") -> None:
+    for line in lines[:limit]:
+        say(line, err=err)
+    if len(lines) > limit:
+        say(f"  … and {len(lines) - limit:,} more {what}", err=err)
+
+
 # ------------------------------------------------------------------------------------------------
 # Option types
 # ------------------------------------------------------------------------------------------------
@@ -124,11 +134,9 @@ def load(path: Path | None) -> Inventory:
         inventory = load_inventory(inventory_root(path))
     except InventoryError as exc:
         err_console.print(f"[bold red]inventory invalid[/]: {len(exc.problems)} problem(s)", highlight=False)
-        for problem in exc.problems:
-            say(f"  {problem}", err=True)
+        print_capped([f"  {problem}" for problem in exc.problems], err=True)
         exit_with(ExitCode.BAD_INPUT)
-    for warning in inventory.warnings:
-        say(f"warning: {warning}", err=True)
+    print_capped([f"warning: {warning}" for warning in inventory.warnings], err=True)
     return inventory
 
 

@@ -11,6 +11,7 @@ from cutover import gate as gating
 from cutover.cli.common import AsOfOpt, InventoryOpt, Lang, LangOpt, fail, held, load, resolve_site, say
 from cutover.cli.gate_cmd import MaxAgeOpt
 from cutover.evidence import collect as collecting
+from cutover.evidence.collectors import awx
 from cutover.evidence.provenance import today
 from cutover.report import build, write
 
@@ -30,14 +31,22 @@ def evidence_collect(
     junit: Annotated[list[Path] | None, typer.Option(help="pytest/testinfra JUnit XML file(s).", dir_okay=False,
                                                      exists=True)] = None,
     as_of: AsOfOpt = None,
+    awx_events: Annotated[Path | None, typer.Option(
+        "--awx-events", help="AWX job events pages (/api/v2/jobs/<id>/job_events/ saved as *.json).",
+        file_okay=False, exists=True)] = None,
     inventory: InventoryOpt = None,
 ) -> None:
-    """Read plans/exports, runner artefacts, cached facts, JUnit, survey state and waivers; write evidence."""
+    """Read plans/exports, runner artefacts, AWX job events, cached facts, JUnit, survey state and waivers."""
     inv = load(inventory)
     if bool(site) == every:
         fail("give --site SITE (repeatable) or --all")
     chosen = list(inv.sites.values()) if every else [resolve_site(inv, s) for s in site or []]
-    sources = collecting.Sources(plan, runner, facts, tuple(junit or ()))
+    sources = collecting.Sources(plan, runner, facts, tuple(junit or ()), awx_events)
+    try:
+        if awx_events:
+            awx.load_events(awx_events)  # bad pages: one line, exit 2, nothing written
+    except awx.JobEventsError as exc:
+        fail(str(exc))
     with held(out):
         for chosen_site in chosen:
             evidence = collecting.collect_site(inv, chosen_site, sources, as_of)

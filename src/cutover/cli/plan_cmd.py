@@ -126,7 +126,7 @@ def stacks_sync(
     for label, items in (("created", report.created), ("missing", report.missing), ("outdated", report.outdated),
                          ("stray", report.strays), ("removed", report.removed)):
         if items:
-            console.print(f"{label}: {', '.join(items)}", highlight=False)
+            say(f"{label}: {', '.join(items)}")
     if check and not report.clean:
         exit_with(ExitCode.FINDINGS)
     if report.strays:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cutover import atomic
+from cutover import atomic, locks
 from cutover.cli.common import (
     ExitCode,
     InventoryOpt,
@@ -19,10 +19,11 @@ from cutover.cli.common import (
     fail,
     load,
     output_folder,
+    print_capped,
     resolve_site,
     say,
 )
-from cutover.inventory import csvsource
+from cutover.inventory import InventoryError, csvsource
 from cutover.survey import export, importer, server_settings
 
 survey_app = typer.Typer(help="The prefecture mail survey (Excel/CSV).", no_args_is_help=True)
@@ -56,21 +57,31 @@ def survey_export(
 def survey_import(
     files: Annotated[list[Path], typer.Argument(help="Answered .xlsx or .csv files.", exists=True, dir_okay=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and show the diff; write nothing.")] = False,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another import into the same inventory.",
+                                        min=0)] = importer.LOCK_WAIT,
     inventory: InventoryOpt = None,
 ) -> None:
-    """Validate every row; update mail.csv atomically only when the whole file is valid (exit 2 otherwise)."""
+    """Validate every row; merge the answers into the current mail.csv atomically, only when the whole file
+    is valid (exit 2 otherwise). A blank answer keeps the recorded one."""
     inv = load(inventory)
     failed = False
     for path in files:
-        result = importer.import_file(path, inv, dry_run=dry_run)
-        for problem in result.problems:
-            say(("  " if problem.blocking else "  note: ") + str(problem), err=problem.blocking)
+        try:
+            result = importer.import_file(path, inv, dry_run=dry_run, wait=wait)
+        except locks.FolderError as exc:
+            fail(f"{path.name}: {exc}")
+        except InventoryError as exc:
+            say(f"{path.name}: the inventory changed and is now invalid; nothing written", err=True)
+            print_capped([f"  {problem}" for problem in exc.problems], err=True)
+            exit_with(ExitCode.BAD_INPUT)
+        print_capped([f"  {p}" for p in result.blocking], err=True)
+        print_capped([f"  note: {p}" for p in result.problems if not p.blocking], what="note(s)")
         if result.blocking:
             failed = True
             say(f"{path.name}: {len(result.blocking)} problem(s); nothing written", err=True)
             continue
-        for change in result.changes:
-            say(f"  {change.address}: {change.before[0]} [{change.before[1]}] → {change.after[0]} [{change.after[1]}]")
+        print_capped([f"  {c.address}: {c.before[0]} [{c.before[1]}] → {c.after[0]} [{c.after[1]}]"
+                      for c in result.changes], what="change(s)")
         state = "would update" if dry_run else ("updated" if result.written else "no change to")
         say(f"{path.name}: {state} {result.site} mail.csv ({len(result.changes)} change(s))")
     if failed:

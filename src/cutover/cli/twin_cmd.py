@@ -48,7 +48,8 @@ def twin_build(
     for item in fault or []:
         host, _, setting = item.partition(":")
         key, _, value = setting.partition("=")
-        if not host or key not in ("installer_exit_code", "locked_hive", "outlook_running", "unreachable_share"):
+        if not host or key not in ("installer_exit_code", "locked_hive", "hive_unload_blocked", "outlook_running",
+                                   "unreachable_share"):
             fail(f"bad --fault {item!r}; expected HOST:switch=value")
         try:
             faults.setdefault(host.upper(), {})[key] = json.loads(value) if value else True

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from cutover import __version__, atomic
 from cutover.evidence import provenance
-from cutover.evidence.collectors import ansible, inventory, junit, pulumi
+from cutover.evidence.collectors import ansible, awx, inventory, junit, pulumi
 from cutover.evidence.model import SCHEMA_VERSION, InputDigest, RunMetadata, SiteEvidence, SiteInfo
 from cutover.inventory import Inventory, Site
 
@@ -26,12 +26,14 @@ class Sources:
     runner_dir: Path | None = None  # ansible-runner private data dirs (artifacts/*/job_events)
     facts_dir: Path | None = None  # jsonfile fact cache
     junit: tuple[Path, ...] = ()
+    awx_events_dir: Path | None = None  # AWX job events pages (/api/v2/jobs/<id>/job_events/), see docs/awx.md
 
     @cached_property
     def digests(self) -> tuple[InputDigest, ...]:
         """SHA-256 of every input (computed once per Sources: a national collection reads them 48 times)."""
         return (provenance.digest("plan", self.plan_dir), provenance.digest("runner", self.runner_dir),
-                provenance.digest("facts", self.facts_dir), *(provenance.digest("junit", p) for p in self.junit))
+                provenance.digest("facts", self.facts_dir), *(provenance.digest("junit", p) for p in self.junit),
+                *((provenance.digest("awx_events", self.awx_events_dir),) if self.awx_events_dir else ()))
 
 
 def tool_versions() -> dict[str, str]:
@@ -60,7 +62,8 @@ def collect_site(inv: Inventory, site: Site, sources: Sources, as_of: dt.date | 
     checks += inventory.waivers(site, as_of)
     survey_checks, actions = inventory.survey(site)
     checks += survey_checks
-    endpoint_checks, endpoint_actions = ansible.collect(site, sources.runner_dir, sources.facts_dir, as_of)
+    outcome = awx.read_job_events(sources.awx_events_dir, into=ansible.read_runner_artifacts(sources.runner_dir))
+    endpoint_checks, endpoint_actions = ansible.collect(site, sources.runner_dir, sources.facts_dir, as_of, outcome)
     checks += endpoint_checks
     actions += endpoint_actions
     checks += junit.collect(site, list(sources.junit))

@@ -101,8 +101,12 @@ class ReportProvenance(Provenance):
     inventory_revision: str
 
 
+# A canonical site id (cutover.sites); evidence names report files after it, so it must not be a path.
+SITE_ID_PATTERN = r"^(hq|pref-(0[1-9]|[1-3][0-9]|4[0-7])-[a-z]+)$"
+
+
 class SiteInfo(_Model):
-    id: str
+    id: str = Field(pattern=SITE_ID_PATTERN, description="hq or pref-NN-romaji")
     name_ja: str
     name_en: str
     wave: int

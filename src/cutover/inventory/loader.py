@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,45 @@ ENDPOINTS_FILE = "endpoints.csv"
 MAIL_FILE = "mail.csv"
 # Entries of inventories/ that are not sites: Ansible's own files beside the plugin config.
 NOT_SITES = {"group_vars", "host_vars", "cutover.yml", ORGANISATION_FILE, "README.md", "README.ja.md"}
+# Files Windows or Excel leave beside the real ones: named in a warning, never read.
+WINDOWS_LEFTOVERS = {"desktop.ini", "thumbs.db"}
+# The largest inventory file is a site's endpoints.csv (hundreds of rows); anything far bigger is a mistake.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+# How Windows and people name copies: "18-fukui - コピー", "18-fukui - Copy (2)", "18-fukui (2)", "コピー ～ 18-fukui".
+_COPY = re.compile(r"^(?:(?:コピー|Copy of)\s*[～~-]?\s*)?(?P<site>[^\s].*?)(?:\s*-\s*(?:コピー|Copy)(?:\s*\(\d+\))?|"
+                   r"\s*\(\d+\))?$", re.IGNORECASE)
+
+
+class _Files:
+    """Reads inventory files, optionally with some contents replaced (to validate a change before writing it)."""
+
+    def __init__(self, root: Path, overrides: Mapping[str, bytes] | None):
+        self.root, self.overrides = root, dict(overrides or {})
+
+    def read(self, path: Path, rel: str, problems: list[Problem]) -> bytes | None:
+        if rel in self.overrides:
+            return self.overrides[rel]
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                problems.append(Problem(rel, None, "(file)", f"{size:,} bytes: far larger than an inventory file "
+                                        f"(at most {MAX_FILE_BYTES:,}); is it the right file?"))
+                return None
+            return path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(rel, None, "(file)", f"cannot read it ({exc.strerror})"))
+            return None
+
+
+def _copied_site(name: str) -> str | None:
+    """The site folder a name looks like a copy of, if any."""
+    match = _COPY.match(name.strip())
+    if not match or match.group("site") == name.strip():
+        return None
+    try:
+        return site_names.canonical_site_id(match.group("site"))
+    except site_names.UnknownSiteError:
+        return None
 
 
 def default_root() -> Path:
@@ -36,12 +77,18 @@ def default_root() -> Path:
     return Path(__file__).resolve().parents[3] / "inventories"
 
 
-def load_inventory(root: Path | str | None = None) -> Inventory:
-    """Validate the whole inventory under ``root``; raise :class:`InventoryError` listing every problem."""
+def load_inventory(root: Path | str | None = None, overrides: Mapping[str, bytes] | None = None) -> Inventory:
+    """Validate the whole inventory under ``root``; raise :class:`InventoryError` listing every problem.
+
+    ``overrides`` maps paths relative to ``root`` (``18-fukui/mail.csv``) to contents read instead of the
+    file's: a change is validated with the whole inventory before it is written.
+    """
     root = Path(root) if root is not None else default_root()
     if not root.is_dir():
         raise InventoryError([Problem(str(root), None, "(directory)", "inventory directory not found")])
+    files = _Files(root, overrides)
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     digest = hashlib.sha256()
 
     org_path = root / ORGANISATION_FILE
@@ -49,13 +96,17 @@ def load_inventory(root: Path | str | None = None) -> Inventory:
     if not org_path.is_file():
         problems.append(Problem(ORGANISATION_FILE, None, "(file)", "missing: the organisation file is required"))
     else:
-        digest.update(org_path.read_bytes())
-        organisation = _validate_yaml(org_path, ORGANISATION_FILE, Organisation, problems)
+        raw = files.read(org_path, ORGANISATION_FILE, problems)
+        if raw is not None:
+            digest.update(raw)
+            organisation = _validate_yaml(raw, ORGANISATION_FILE, Organisation, problems)
 
     loaded: dict[str, Site] = {}
     lines_by_site: dict[str, dict[Any, int]] = {}
     for entry in sorted(root.iterdir()):
         if entry.name in NOT_SITES or entry.name.startswith("."):
+            continue
+        if _leftover(entry, entry.name, warnings):
             continue
         if not entry.is_dir():
             problems.append(Problem(entry.name, None, "(file)",
@@ -64,13 +115,19 @@ def load_inventory(root: Path | str | None = None) -> Inventory:
         try:
             site_id = site_names.canonical_site_id(entry.name)
         except site_names.UnknownSiteError as exc:
-            problems.append(Problem(entry.name, None, "(folder)", str(exc)))
+            copied = _copied_site(entry.name)
+            if copied is not None:
+                problems.append(Problem(entry.name, None, "(folder)",
+                                        f"looks like a copy of the site folder {site_names.site_folder(copied)}: move "
+                                        "it out of the inventory folder (every folder here is read as a site)"))
+            else:
+                problems.append(Problem(entry.name, None, "(folder)", str(exc)))
             continue
         if site_id in loaded:
             problems.append(Problem(entry.name, None, "(folder)",
                                     f"a second folder for site {site_id} ({loaded[site_id].folder} exists)"))
             continue
-        site, lines = _load_site(entry, site_id, problems, digest)
+        site, lines = _load_site(entry, site_id, problems, warnings, digest, files)
         if site is not None:
             loaded[site_id] = site
             lines_by_site[site_id] = lines
@@ -83,33 +140,56 @@ def load_inventory(root: Path | str | None = None) -> Inventory:
         raise InventoryError(problems)
     assert organisation is not None
     ordered = dict(sorted(loaded.items(), key=lambda item: site_names.site_sort_key(item[0])))
-    return Inventory(root=str(root), organisation=organisation, sites=ordered, revision=digest.hexdigest()[:16])
+    return Inventory(root=str(root), organisation=organisation, sites=ordered, revision=digest.hexdigest()[:16],
+                     warnings=tuple(sorted(warnings)))
 
 
-def _load_site(folder: Path, site_id: str, problems: list[Problem], digest: Any) -> tuple[Site | None, dict]:
+def _leftover(path: Path, rel: str, warnings: list[Problem]) -> bool:
+    """Excel lock files and Windows' folder files: a warning that says what to do, and otherwise ignored."""
+    name = path.name
+    if name.startswith("~$"):
+        warnings.append(Problem(rel, None, "(file)", f"an Excel lock file: someone has {name[2:] or 'a file'} open; "
+                                f"save and close {name[2:]} in Excel (delete the lock file if Excel is not running)"))
+        return True
+    if name.lower() in WINDOWS_LEFTOVERS:
+        warnings.append(Problem(rel, None, "(file)", "a file Windows Explorer leaves behind; ignored (you may delete "
+                                "it)"))
+        return True
+    return False
+
+
+def _load_site(folder: Path, site_id: str, problems: list[Problem], warnings: list[Problem], digest: Any,
+               files: _Files) -> tuple[Site | None, dict]:
     rel = folder.name
     paths = {name: folder / name for name in (SITE_FILE, ENDPOINTS_FILE, MAIL_FILE)}
     for name, path in paths.items():
         if not path.is_file():
             problems.append(Problem(f"{rel}/{name}", None, "(file)", "missing: every site folder needs "
                                     f"{SITE_FILE}, {ENDPOINTS_FILE} and {MAIL_FILE}"))
-    unexpected = sorted(p.name for p in folder.iterdir() if p.name not in paths and not p.name.startswith("."))
-    for name in unexpected:
-        problems.append(Problem(f"{rel}/{name}", None, "(file)",
+    for path in sorted(folder.iterdir()):
+        if path.name in paths or path.name.startswith(".") or _leftover(path, f"{rel}/{path.name}", warnings):
+            continue
+        problems.append(Problem(f"{rel}/{path.name}", None, "(file)",
                                 "unexpected file in a site folder "
                                 f"(expected {SITE_FILE}, {ENDPOINTS_FILE}, {MAIL_FILE})"))
     if not all(p.is_file() for p in paths.values()):
         return None, {}
-    for path in paths.values():
-        digest.update(path.read_bytes())
+    raw = {name: files.read(path, f"{rel}/{name}", problems) for name, path in paths.items()}
+    if any(data is None for data in raw.values()):
+        return None, {}
+    for data in raw.values():
+        digest.update(data)
 
     before = len(problems)
-    site_file = _validate_yaml(paths[SITE_FILE], f"{rel}/{SITE_FILE}", SiteFile, problems, keep_lines=True)
+    site_file = _validate_yaml(raw[SITE_FILE], f"{rel}/{SITE_FILE}", SiteFile, problems, keep_lines=True)
     lines: dict[Any, int] = {}
     if isinstance(site_file, tuple):
         site_file, lines = site_file
-    endpoints = _validate_csv(paths[ENDPOINTS_FILE], f"{rel}/{ENDPOINTS_FILE}", ENDPOINT_COLUMNS, Endpoint, problems)
-    mail = _validate_csv(paths[MAIL_FILE], f"{rel}/{MAIL_FILE}", MAIL_COLUMNS, MailAddress, problems)
+    endpoints = _validate_csv(raw[ENDPOINTS_FILE], f"{rel}/{ENDPOINTS_FILE}", ENDPOINT_COLUMNS, Endpoint, problems)
+    mail = _validate_csv(raw[MAIL_FILE], f"{rel}/{MAIL_FILE}", MAIL_COLUMNS, MailAddress, problems)
+    if len(problems) == before and not endpoints:
+        warnings.append(Problem(f"{rel}/{ENDPOINTS_FILE}", None, "(file)",
+                                f"{site_id} lists no PCs (only the header): nothing will be converged there"))
     if site_file is not None:
         expected_code = site_names.site_code(site_id)
         if site_file.code != expected_code:
@@ -126,8 +206,8 @@ def _load_site(folder: Path, site_id: str, problems: list[Problem], digest: Any)
     return site, lines
 
 
-def _validate_yaml(path: Path, rel: str, model: type[BaseModel], problems: list[Problem], keep_lines: bool = False):
-    data, lines, found = yamlsource.load(path, rel)
+def _validate_yaml(raw: bytes, rel: str, model: type[BaseModel], problems: list[Problem], keep_lines: bool = False):
+    data, lines, found = yamlsource.parse(raw, rel)
     problems.extend(found)
     if data is None or found:
         return None
@@ -145,9 +225,13 @@ def _validate_yaml(path: Path, rel: str, model: type[BaseModel], problems: list[
     return (value, lines) if keep_lines else value
 
 
-def _validate_csv(path: Path, rel: str, columns: tuple[str, ...], model: type[BaseModel],
+def _validate_csv(raw: bytes, rel: str, columns: tuple[str, ...], model: type[BaseModel],
                   problems: list[Problem]) -> list[tuple[int, Any]]:
-    rows, found = csvsource.read_rows(path, rel, columns)
+    text, problem = csvsource.decode(raw, rel)
+    if problem:
+        problems.append(problem)
+        return []
+    rows, found = csvsource.parse(text or "", rel, columns)
     problems.extend(found)
     good: list[tuple[int, Any]] = []
     for row_number, record in rows:

@@ -11,11 +11,13 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cutover import atomic
+from cutover.cells import text_cell
 from cutover.inventory import Inventory, Site, csvsource
 from cutover.survey.answers import (
     ANSWERS,
     COLUMNS,
     EDITABLE,
+    EXPORTED_PREFIX,
     FORMAT,
     INSTRUCTIONS,
     KINDS,
@@ -68,15 +70,15 @@ def workbook(site: Site, inventory: Inventory, deadline: dt.date | None) -> byte
              f"回答期限: {deadline.isoformat() if deadline else '別途連絡'}",
              f"問い合わせ先: {contact.name}（{contact.role}） {contact.email}"]
     for number, line in enumerate(lines, start=1):
-        cell = info.cell(row=number, column=1, value=line)
+        cell = text_cell(info.cell(row=number, column=1), line)
         if number in (1, 2) or line in ("なぜ必要か", "回答のしかた"):
             cell.font = Font(bold=True, size=13 if number <= 2 else 11)
     info.column_dimensions["A"].width = 110
 
     sheet = wb.create_sheet(SHEET)
-    sheet.append(list(COLUMNS))
-    for row in rows(site):
-        sheet.append([row[c] for c in COLUMNS])
+    for number, values in enumerate([list(COLUMNS), *([row[c] for c in COLUMNS] for row in rows(site))], start=1):
+        for column, value in enumerate(values, start=1):
+            text_cell(sheet.cell(row=number, column=column), value)
     header = PatternFill("solid", fgColor="23395D")
     editable = PatternFill("solid", fgColor="FFF8DC")
     for cell in sheet[1]:
@@ -104,9 +106,12 @@ def workbook(site: Site, inventory: Inventory, deadline: dt.date | None) -> byte
     sheet.protection.sheet = True  # only the answer cells are editable (no password: a guard, not security)
 
     meta = wb.create_sheet(META)
-    for key, value in (("format", FORMAT), ("site", site.id), ("inventory_revision", inventory.revision),
-                       ("exported_at", dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())):
-        meta.append([key, value])
+    entries = [("format", FORMAT), ("site", site.id), ("inventory_revision", inventory.revision),
+               ("exported_at", dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()),
+               *((EXPORTED_PREFIX + m.address, f"{m.client}|{';'.join(m.endpoints)}") for m in site.mail)]
+    for number, (key, value) in enumerate(entries, start=1):
+        text_cell(meta.cell(row=number, column=1), key)
+        text_cell(meta.cell(row=number, column=2), value)
     meta.sheet_state = "hidden"
     wb.active = 1
     buffer = io.BytesIO()

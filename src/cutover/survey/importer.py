@@ -2,22 +2,44 @@
 
 Nothing is written unless the whole file is valid and the inventory still validates with the new
 mail.csv. Every problem names the sheet, the row and the column.
+
+Answers are merged onto the *current* mail.csv while the inventory folder is held (cutover.locks), so two
+files for one site, in one command or in two processes, both land. A blank answer keeps the recorded one
+(and says so). A workbook remembers what it showed at export (hidden ``_meta`` sheet): a row nobody touched
+never undoes an answer recorded since, and a row changed both in the file and in mail.csv is a conflict.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
 
-from cutover import atomic
+from cutover import atomic, locks
 from cutover.inventory import Inventory, InventoryError, csvsource, load_inventory
 from cutover.inventory.model import MAIL_COLUMNS
 from cutover.sites import UnknownSiteError, canonical_site_id
-from cutover.survey.answers import ANSWERS, COLUMNS, FORMAT, GAROON_ONLY, MAILERS, META, SHEET, to_client
+from cutover.survey.answers import (
+    ANSWERS,
+    COLUMNS,
+    EXPORTED_PREFIX,
+    FORMAT,
+    GAROON_ONLY,
+    KINDS,
+    MAILERS,
+    META,
+    SHEET,
+    from_client,
+    to_client,
+)
+
+# A site has tens of addresses (the largest sample site, a few hundred): far more rows is a mistake or an attack.
+MAX_ROWS = 2_000
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an .xlsx is a zip: refuse one that unpacks into more than this
+LOCK_WAIT = 60.0  # seconds to wait for another import into the same inventory
 
 
 @dataclass(frozen=True)
@@ -65,43 +87,97 @@ def _letter(column: str) -> str:
 def _read(path: Path, result: ImportResult) -> tuple[str, dict[str, str], list[tuple[int, dict[str, str]]]] | None:
     """(sheet name, metadata, [(row, record)])."""
     name = path.name
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        result.problems.append(SurveyProblem(name, "-", None, None, f"cannot read the file ({exc.strerror})"))
+        return None
+    if size > MAX_FILE_BYTES:
+        result.problems.append(SurveyProblem(name, "-", None, None, f"{size:,} bytes: far larger than a survey of "
+                                             f"one site (at most {MAX_FILE_BYTES:,}); is it the right file?"))
+        return None
     if path.suffix.lower() == ".xlsx":
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            result.problems.append(SurveyProblem(name, "-", None, None, f"not a readable Excel workbook ({exc})"))
+        return _read_xlsx(path, result)
+    if path.suffix.lower() == ".csv":
+        return _read_csv(path, result)
+    result.problems.append(SurveyProblem(name, "-", None, None, "expected an .xlsx workbook or the exported .csv"))
+    return None
+
+
+def _too_many_rows(name: str, sheet: str) -> SurveyProblem:
+    return SurveyProblem(name, sheet, None, None, f"more than {MAX_ROWS:,} rows: a survey has one row per address "
+                         "of one site (tens of rows); nothing was read further")
+
+
+def _read_xlsx(path: Path, result: ImportResult):
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            result.problems.append(SurveyProblem(name, "-", None, None, f"the workbook unpacks into {unpacked:,} "
+                                                 "bytes: far larger than a survey; refused"))
             return None
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl and zipfile raise many kinds for a broken file
+        result.problems.append(SurveyProblem(name, "-", None, None, f"not a readable Excel workbook ({exc})"))
+        return None
+    try:
         if SHEET not in wb.sheetnames:
             result.problems.append(SurveyProblem(name, SHEET, None, None, f"the sheet {SHEET} is missing"))
             return None
-        meta = {}
+        meta: dict[str, str] = {}
         if META in wb.sheetnames:
-            meta = {str(r[0]): str(r[1]) for r in wb[META].iter_rows(values_only=True) if r and r[0]}
-        values = [[("" if v is None else str(v).strip()) for v in row] for row in wb[SHEET].iter_rows(values_only=True)]
+            for number, row in enumerate(wb[META].iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS * 2:
+                    result.problems.append(_too_many_rows(name, META))
+                    return None
+                if row and row[0] and len(row) > 1:
+                    meta[str(row[0])] = "" if row[1] is None else str(row[1])
+        values: list[tuple[int, list[str]]] = []
+        for number, row in enumerate(wb[SHEET].iter_rows(), start=1):
+            if number > MAX_ROWS + 1:
+                result.problems.append(_too_many_rows(name, SHEET))
+                return None
+            cells = []
+            for index, cell in enumerate(row[: len(COLUMNS)]):
+                value = getattr(cell, "value", None)
+                if getattr(cell, "data_type", None) == "f":
+                    result.problems.append(SurveyProblem(
+                        name, SHEET, number, _letter(COLUMNS[index]),
+                        f"the cell holds a formula ({str(value)[:40]}); type the value as text"))
+                    value = None
+                cells.append("" if value is None else str(value).strip())
+            values.append((number, cells))
+    finally:
         wb.close()
-        header, body = (values[0] if values else []), values[1:]
-        records = []
-        if tuple(header[: len(COLUMNS)]) != COLUMNS:
-            result.problems.append(SurveyProblem(name, SHEET, 1, None,
-                                                 f"the header was changed; expected {', '.join(COLUMNS)}"))
-            return None
-        for number, row in enumerate(body, start=2):
-            if any(row):
-                records.append((number, dict(zip(COLUMNS, [*row, *[""] * len(COLUMNS)][: len(COLUMNS)], strict=True))))
-        return SHEET, meta, records
-    if path.suffix.lower() == ".csv":
-        text, problem = csvsource.decode(path.read_bytes(), name)
-        if problem:
-            result.problems.append(SurveyProblem(name, "csv", None, None, problem.message))
-            return None
-        rows, found = csvsource.parse(text or "", name, COLUMNS)
-        for p in found:
-            result.problems.append(SurveyProblem(name, "csv", p.line, p.field, p.message))
-        if found:
-            return None
-        return "csv", {}, rows
-    result.problems.append(SurveyProblem(name, "-", None, None, "expected an .xlsx workbook or the exported .csv"))
-    return None
+    if result.blocking:
+        return None
+    header, body = (values[0][1] if values else []), values[1:]
+    if tuple(header[: len(COLUMNS)]) != COLUMNS:
+        result.problems.append(SurveyProblem(name, SHEET, 1, None,
+                                             f"the header was changed; expected {', '.join(COLUMNS)}"))
+        return None
+    records = [(number, dict(zip(COLUMNS, [*row, *[""] * len(COLUMNS)][: len(COLUMNS)], strict=True)))
+               for number, row in body if any(row)]
+    return SHEET, meta, records
+
+
+def _read_csv(path: Path, result: ImportResult):
+    name = path.name
+    text, problem = csvsource.decode(path.read_bytes(), name)
+    if problem:
+        result.problems.append(SurveyProblem(name, "csv", None, None, problem.message))
+        return None
+    rows, found = csvsource.parse(text or "", name, COLUMNS)
+    for p in found:
+        result.problems.append(SurveyProblem(name, "csv", p.line, p.field, p.message))
+    if found:
+        return None
+    if len(rows) > MAX_ROWS:
+        result.problems.append(_too_many_rows(name, "csv"))
+        return None
+    return "csv", {}, rows
 
 
 def validate(path: Path, inventory: Inventory) -> tuple[ImportResult, dict[str, dict[str, str]]]:
@@ -154,11 +230,21 @@ def validate(path: Path, inventory: Inventory) -> tuple[ImportResult, dict[str, 
         if mail is None:
             problem(row, "アドレス", f"{address or '(empty)'} is not an address of {site_id}")
             continue
+        if record["種別"] != KINDS[mail.kind]:
+            problem(row, "種別", f"changed from {KINDS[mail.kind]} to {record['種別'] or '(empty)'}: the kind decides "
+                    "whether mail is deleted on the server; ask the IT centre to correct mail.csv, then answer again")
+            continue
+        if record["使用者"] != mail.owner:
+            problem(row, "使用者", f"changed from {mail.owner} to {record['使用者'] or '(empty)'}: not imported "
+                    f"(the owner is kept in {site.folder}/mail.csv; ask the IT centre to change it)", blocking=False)
+        current = {"client": mail.client, "endpoints": ";".join(mail.endpoints)}
         answer, mailer, pcs = record["回答"], record["メーラー"], record["設定しているPC"]
         if not answer:
             if mailer or pcs:
                 problem(row, "回答", "a mailer or PC is given but no answer: choose one of " + " / ".join(ANSWERS))
-            new[address] = {"client": mail.client, "endpoints": ";".join(mail.endpoints)}
+            elif mail.client != "unknown":
+                problem(row, "回答", f"no answer; keeping the recorded answer {_shown(mail.client)}", blocking=False)
+            new[address] = current
             continue
         if answer not in ANSWERS:
             problem(row, "回答", f"{answer!r} is not an answer; choose one of " + " / ".join(ANSWERS))
@@ -179,11 +265,20 @@ def validate(path: Path, inventory: Inventory) -> tuple[ImportResult, dict[str, 
         if unknown_pcs:
             problem(row, "設定しているPC", f"{', '.join(unknown_pcs)} not in {site.folder}/endpoints.csv")
             continue
-        client = to_client(answer, mailer)
-        if mail.kind == "shared" and client != mail.client:
+        answered = {"client": to_client(answer, mailer), "endpoints": ";".join(endpoints)}
+        exported = _exported(meta, address)
+        if exported is not None and answered == exported:
+            new[address] = current  # untouched since the export: a newer recorded answer stays
+            continue
+        if exported is not None and current != exported and answered != current:
+            problem(row, "回答", f"conflict: this file answers {_shown(answered['client'])}, but mail.csv has "
+                    f"changed since the export (now {_shown(mail.client)}): export the survey again, or correct "
+                    "mail.csv by hand")
+            continue
+        if mail.kind == "shared" and answered["client"] != mail.client:
             problem(row, "回答", "shared address: its server setting does not change (noted, not blocking)",
                     blocking=False)
-        new[address] = {"client": client, "endpoints": ";".join(endpoints)}
+        new[address] = answered
     for address in known:
         if address not in seen:
             result.problems.append(SurveyProblem(path.name, sheet, None, _letter("アドレス"),
@@ -207,24 +302,49 @@ def render_mail_csv(inventory: Inventory, site_id: str, new: dict[str, dict[str,
     return csvsource.render(MAIL_COLUMNS, records)
 
 
-def import_file(path: Path, inventory: Inventory, dry_run: bool = False) -> ImportResult:
+def import_file(path: Path, inventory: Inventory | Path | str, dry_run: bool = False,
+                wait: float = LOCK_WAIT) -> ImportResult:
+    """Validate ``path`` against the current inventory and merge its answers into mail.csv.
+
+    The inventory folder is held while it is read, checked and written (waiting up to ``wait`` seconds
+    for another import); a dry run only reads. Raises cutover.locks.FolderError when the folder cannot
+    be held, and InventoryError when the inventory itself is invalid.
+    """
+    root = Path(inventory.root if isinstance(inventory, Inventory) else inventory)
+    if dry_run:
+        return _merge(path, load_inventory(root), dry_run=True)
+    with locks.hold(root, wait=wait):
+        return _merge(path, load_inventory(root), dry_run=False)
+
+
+def _merge(path: Path, inventory: Inventory, dry_run: bool) -> ImportResult:
     result, new = validate(path, inventory)
     if result.blocking or result.site is None:
         return result
     site = inventory.sites[result.site]
     data = render_mail_csv(inventory, result.site, new)
-    with tempfile.TemporaryDirectory(prefix="cutover-survey-") as scratch:
-        copy = Path(scratch) / "inventories"
-        shutil.copytree(inventory.root, copy, ignore=shutil.ignore_patterns("group_vars", "host_vars"))
-        (copy / site.folder / "mail.csv").write_bytes(data)
-        try:
-            load_inventory(copy)
-        except InventoryError as exc:
-            for p in exc.problems:
-                result.problems.append(SurveyProblem(result.file, "mail.csv", p.line, p.field,
-                                                     f"the inventory would be invalid: {p.message}"))
-            return result
+    try:
+        load_inventory(inventory.root, overrides={f"{site.folder}/mail.csv": data})
+    except InventoryError as exc:
+        for p in exc.problems:
+            result.problems.append(SurveyProblem(result.file, "mail.csv", p.line, p.field,
+                                                 f"the inventory would be invalid: {p.message}"))
+        return result
     if not dry_run and result.changes:
         atomic.write_bytes(Path(inventory.root) / site.folder / "mail.csv", data)
         result.written = True
     return result
+
+
+def _exported(meta: dict[str, str], address: str) -> dict[str, str] | None:
+    """What the workbook showed for an address at export (client, endpoints), if it says."""
+    value = meta.get(EXPORTED_PREFIX + address)
+    if value is None:
+        return None
+    client, _, endpoints = value.partition("|")
+    return {"client": client, "endpoints": endpoints}
+
+
+def _shown(client: str) -> str:
+    answer, mailer = from_client(client)
+    return f"{answer} {mailer}".strip() or "(no answer)"

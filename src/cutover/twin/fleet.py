@@ -19,6 +19,7 @@ from typing import Any
 
 from cutover.cloud import naming
 from cutover.inventory import Endpoint, Inventory, Site
+from cutover.twin import hives
 from cutover.twin import state as twin_state
 
 TREND_DISPLAY = "Trend Micro Apex One Security Agent"
@@ -26,14 +27,23 @@ TREND_SERVICES = {"ntrtscan": "Apex One NT RealTime Scan", "TmListen": "Apex One
                   "TMBMServer": "Trend Micro Unauthorized Change Prevention Service",
                   "tmccsf": "Trend Micro Cloud Endpoint Service"}
 LUNCH_TASK = "\\TrendMicro\\Apex One Lunchtime Scan"
-OFFICE_VARIANTS = [  # (kind, release ids or product code, version, channel GUID)
-    ("c2r", "O365BusinessRetail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60"),
-    ("c2r", "O365ProPlusRetail", "16.0.17328.20550", "55336b82-a18d-4dd6-b5f6-9e5095c314a6"),
-    ("c2r", "HomeBusiness2019Retail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60"),
-    ("c2r", "ProPlus2021Volume", "16.0.14332.20812", "5030841d-c919-4594-8d2d-84ae4f96e58e"),
-    ("c2r", "HomeBusiness2024Retail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60"),
-    ("msi", "{90160000-0012-0000-0000-0000000FF1CE}", "16.0.4266.1001", None),
+OFFICE_VARIANTS = [  # (kind, release ids or product code, version, channel GUID, display name)
+    ("c2r", "O365BusinessRetail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60", None),
+    ("c2r", "O365ProPlusRetail", "16.0.17328.20550", "55336b82-a18d-4dd6-b5f6-9e5095c314a6", None),
+    ("c2r", "HomeBusiness2019Retail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60", None),
+    ("c2r", "ProPlus2021Volume", "16.0.14332.20812", "5030841d-c919-4594-8d2d-84ae4f96e58e", None),
+    ("c2r", "HomeBusiness2024Retail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60", None),
+    ("msi", "{90160000-0012-0000-0000-0000000FF1CE}", "16.0.4266.1001", None, "Microsoft Office Standard 2016"),
+    ("msi", "{90150000-0011-0000-0000-0000000FF1CE}", "15.0.4569.1506", None,
+     "Microsoft Office Professional Plus 2013"),
 ]
+# Hidden helper MSIs Click-to-Run registers on every PC (checked-facts-2 section 6b; third-party only).
+C2R_HELPERS = [("{90160000-008C-0000-1000-0000000FF1CE}", "Office 16 Click-to-Run Extensibility Component"),
+               ("{90160000-008C-0411-1000-0000000FF1CE}", "Office 16 Click-to-Run Localization Component"),
+               ("{90160000-00DD-0000-1000-0000000FF1CE}",
+                "Office 16 Click-to-Run Extensibility Component 64-bit Registration")]
+C2R_LICENSING = {True: ("{90160000-007E-0000-1000-0000000FF1CE}", "Office 16 Click-to-Run Licensing Component"),
+                 False: ("{90160000-008F-0000-1000-0000000FF1CE}", "Office 16 Click-to-Run Licensing Component")}
 # The distribution share of the sample organisation, with the fictional "Example NGAV" installer the
 # ngav role's default profile points at (real deployments override the profile variables).
 SAMPLE_NGAV = {
@@ -84,69 +94,155 @@ def _old_av(state: dict[str, Any]) -> None:
                                      "product_state": SECURITY_CENTER_ON})
 
 
+def _uninstall(state: dict[str, Any], name: str, values: dict[str, tuple[str, Any]]) -> None:
+    key = f"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{name}"
+    for value, (kind, data) in values.items():
+        twin_state.reg_set(state, key, value, kind, data)
+
+
 def _office(state: dict[str, Any], rng: random.Random) -> None:
-    kind, ident, version, channel = rng.choice(OFFICE_VARIANTS)
+    """Office as real PCs carry it (proportions in docs/twin.md, "Users and mail").
+
+    Click-to-Run PCs also carry the hidden helper MSIs (Licensing 007E on current builds, 008F on
+    older ones; Extensibility; Localization ja-jp; 64-bit Registration) and an ARP entry
+    "<ProductReleaseId> - ja-jp"; one in eight adds Visio (VisioProRetail: Plan 2 or 2016 retail),
+    one in sixteen Project. MSI PCs are Office Standard 2016 or Professional Plus 2013 (Outlook 15.0),
+    some with an MSI Visio Standard 2016.
+    """
+    kind, ident, version, channel, display = rng.choice(OFFICE_VARIANTS)
     if kind == "c2r":
+        ids = [ident]
+        if rng.random() < 1 / 8:
+            ids.append("VisioProRetail")
+        if rng.random() < 1 / 16:
+            ids.append("ProjectProRetail")
         key = "HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration"
         url = f"http://officecdn.microsoft.com/pr/{channel}"
-        for name, data in (("ProductReleaseIds", ident), ("VersionToReport", version), ("Platform", "x64"),
+        for name, data in (("ProductReleaseIds", ",".join(ids)), ("VersionToReport", version), ("Platform", "x64"),
                            ("CDNBaseUrl", url), ("UpdateChannel", url)):
             twin_state.reg_set(state, key, name, "REG_SZ", data)
+        current_build = int(version.split(".")[2]) >= 17000
+        for code, name in [*C2R_HELPERS, C2R_LICENSING[current_build]]:
+            _uninstall(state, code, {"DisplayName": ("REG_SZ", name), "DisplayVersion": ("REG_SZ", version),
+                                     "WindowsInstaller": ("REG_DWORD", 1), "SystemComponent": ("REG_DWORD", 1)})
+        exe = "C:\\Program Files\\Common Files\\Microsoft Shared\\ClickToRun\\OfficeClickToRun.exe"
+        for release_id in ids:
+            _uninstall(state, f"{release_id} - ja-jp", {
+                "DisplayVersion": ("REG_SZ", version),
+                "UninstallString": ("REG_SZ", f'"{exe}" scenario=install scenariosubtype=ARP sourcetype=None '
+                                              f"productstoremove={release_id}.16_ja-jp_x-none culture=ja-jp "
+                                              "version.16=16.0")})
     else:
-        key = f"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{ident}"
-        for name, data in (("DisplayName", "Microsoft Office Standard 2016"), ("DisplayVersion", version)):
-            twin_state.reg_set(state, key, name, "REG_SZ", data)
-        twin_state.reg_set(state, key, "WindowsInstaller", "REG_DWORD", 1)
+        _uninstall(state, ident, {"DisplayName": ("REG_SZ", display), "DisplayVersion": ("REG_SZ", version),
+                                  "WindowsInstaller": ("REG_DWORD", 1)})
+        if ident.startswith("{9016") and rng.random() < 1 / 4:
+            _uninstall(state, "{90160000-0053-0000-0000-0000000FF1CE}", {
+                "DisplayName": ("REG_SZ", "Microsoft Visio Standard 2016"), "DisplayVersion": ("REG_SZ", version),
+                "WindowsInstaller": ("REG_DWORD", 1)})
+
+
+def _sid(site: Site, entra: bool, rng: random.Random, rid: int) -> str:
+    """A user SID: Active Directory domain users S-1-5-21-<domain>-<RID>, Entra ID users S-1-12-1-<4 numbers>."""
+    if entra:
+        return "S-1-12-1-" + "-".join(str(rng.randint(10**8, 2**32 - 1)) for _ in range(4))
+    digest = hashlib.sha256(site.id.encode()).hexdigest()  # one domain per site: three sub-authorities
+    domain = "-".join(str(int(digest[i:i + 8], 16) % 2**31) for i in (0, 8, 16))
+    return f"S-1-5-21-{domain}-{rid}"
+
+
+def _write_text(state: dict[str, Any], path: str, text: str) -> None:
+    data = text.encode("utf-8")
+    state["files"][path] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "content": text}
+
+
+def _prefs_js(prefs: dict[str, str]) -> str:
+    def value(v: str) -> str:
+        return v if v in ("true", "false") or v.isdigit() else f'"{v}"'
+    lines = ["// Mozilla User Preferences", ""]
+    lines += [f'user_pref("{name}", {value(v)});' for name, v in sorted(prefs.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _thunderbird(state: dict[str, Any], appdata: str, addresses: list[str], stale: bool = False) -> None:
+    """A Thunderbird profile under ``appdata`` with one POP3 server per address."""
+    folder = "x1y2z3.default-release" if not stale else "a9b8c7.default"
+    _write_text(state, f"{appdata}\\Thunderbird\\profiles.ini",
+                "[General]\nStartWithLastProfile=1\n\n[Profile0]\nName=default-release\nIsRelative=1\n"
+                f"Path=Profiles/{folder}\nDefault=1\n")
+    prefs: dict[str, str] = {"mail.accountmanager.accounts": ",".join(f"account{n}" for n in
+                                                                      range(1, len(addresses) + 1))}
+    for n, address in enumerate(addresses, start=1):
+        prefs |= {f"mail.server.server{n}.type": "pop3", f"mail.server.server{n}.hostname": "pop.union.example",
+                  f"mail.server.server{n}.userName": address, f"mail.account.account{n}.server": f"server{n}",
+                  f"mail.account.account{n}.identities": f"id{n}", f"mail.identity.id{n}.useremail": address,
+                  f"mail.server.server{n}.leave_on_server": "true"}
+    _write_text(state, f"{appdata}\\Thunderbird\\Profiles\\{folder}\\prefs.js", _prefs_js(prefs))
 
 
 def _users(state: dict[str, Any], endpoint: Endpoint, site: Site, rng: random.Random) -> None:
+    """Local user profiles, their hives and mail clients (proportions in docs/twin.md, "Users and mail").
+
+    - Entra-joined PCs (every PC of a cloud_only site, one in four notebooks elsewhere) have Microsoft
+      Entra ID users (S-1-12-1-...); the others Active Directory users (S-1-5-21-...).
+    - The first user is logged on half of the time (hive mounted at HKU\\<SID>); Outlook runs for
+      them on 40% of the PCs where they use Outlook.
+    - Outlook 2013 PCs keep their POP accounts under 15.0; one in ten newer PCs still carries the
+      15.0 copy Outlook 2013 left before the upgrade.
+    - One user in six has AppData redirected to the file server (UNC); half of them still have the
+      local Thunderbird copy from before the redirection.
+    """
     addresses = [m for m in site.mail if endpoint.hostname in m.endpoints]
+    entra = site.config.identity_mode == "cloud_only" or (endpoint.form_factor == "notebook" and rng.random() < 0.25)
+    if entra:
+        state["entra_join"]["domain_joined"] = False  # Entra-joined only: its users are Entra ID users
+    outlook_versions = ["15.0"] if any(k.endswith("90150000-0011-0000-0000-0000000FF1CE}") for k in state["registry"]) \
+        else ["16.0", "15.0"] if rng.random() < 0.1 else ["16.0"]
+    server = next((s.legacy_unc.strip("\\").split("\\")[0] for s in site.config.file_shares if s.legacy_unc), "fs01")
     count = max(1, min(2, len(addresses)))
-    base_rid = 1001
     for n in range(count):
-        domain = int(hashlib.sha256(site.id.encode()).hexdigest()[:8], 16) % 10**9
-        sid = f"S-1-5-21-{domain:09d}-{rng.randint(10**8, 10**9 - 1)}-{base_rid + n}"
         name = f"user{n + 1}"
+        sid = _sid(site, entra, rng, rng.randint(1100, 99999))
         profile = f"C:\\Users\\{name}"
-        logged_on = n == 0 and rng.random() < 0.5
-        state["users"].append({"sid": sid, "name": name, "profile_path": profile, "logged_on": logged_on,
-                               "thunderbird_profiles": []})
+        hive = hives.user_hive_file(profile)
+        redirected = rng.random() < 1 / 6
+        appdata = f"\\\\{server}\\redirect$\\{name}\\AppData\\Roaming" if redirected else f"{profile}\\AppData\\Roaming"
+        state["users"].append({"sid": sid, "name": name, "profile_path": profile, "logged_on": False,
+                               "entra": entra, "appdata": appdata})
         twin_state.reg_set(state, f"HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\{sid}",
                            "ProfileImagePath", "REG_EXPAND_SZ", profile)
+        hives.add_hive_file(state, hive)
+        hives.hive_set(state, hive, "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\User Shell Folders",
+                       "AppData", "REG_EXPAND_SZ", appdata if redirected else "%USERPROFILE%\\AppData\\Roaming")
+        if n == 0 and rng.random() < 0.5:
+            hives.log_on(state, sid, hive)
+    thunderbird: dict[int, list[str]] = {}
     for index, mail in enumerate(addresses):
-        user = state["users"][index % count]
+        number = index % count
+        user = state["users"][number]
+        hive = hives.user_hive_file(user["profile_path"])
         if mail.uses_outlook:
-            account = f"{index + 2:08d}"
-            key = (f"HKU\\{user['sid']}\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Outlook\\"
-                   f"{ACCOUNTS_KEY}\\{account}")
-            twin_state.reg_set(state, key, "clsid", "REG_SZ", POP3_CLSID)
-            if rng.random() < 0.2:
-                twin_state.reg_set(state, key, "Email", "REG_SZ", mail.address)
-            else:
-                twin_state.reg_set(state, key, "Email", "REG_BINARY", _utf16(mail.address))
-            twin_state.reg_set(state, key, "POP3 Server", "REG_BINARY", _utf16("pop.union.example"))
-            twin_state.reg_set(state, key, "Leave on Server", "REG_DWORD", rng.choice([0x000E0003, 0x1, 0x000E0003]))
+            leave = rng.choice([0x000E0003, 0x1, 0x000E0003])
+            for version in outlook_versions:
+                key = (f"Software\\Microsoft\\Office\\{version}\\Outlook\\Profiles\\Outlook\\"
+                       f"{ACCOUNTS_KEY}\\{index + 2:08d}")
+                hives.hive_set(state, hive, key, "clsid", "REG_SZ", POP3_CLSID)
+                email = ("REG_SZ", mail.address) if rng.random() < 0.2 else ("REG_BINARY", _utf16(mail.address))
+                hives.hive_set(state, hive, key, "Email", *email)
+                hives.hive_set(state, hive, key, "POP3 Server", "REG_BINARY", _utf16("pop.union.example"))
+                hives.hive_set(state, hive, key, "Leave on Server", "REG_DWORD", leave)
             if user["logged_on"] and rng.random() < 0.4:
                 state["processes"].append({"name": "OUTLOOK.EXE", "user_sid": user["sid"]})
         if mail.uses_thunderbird:
-            if not user["thunderbird_profiles"]:
-                user["thunderbird_profiles"].append({
-                    "dir": f"{user['profile_path']}\\AppData\\Roaming\\Thunderbird\\Profiles\\x1y2z3.default-release",
-                    "prefs": {}, "user_js": []})
-            prefs = user["thunderbird_profiles"][0]["prefs"]
-            server = f"server{len([k for k in prefs if k.endswith('.type')]) + 1}"
-            account = f"account{server[6:]}"
-            prefs.update({f"mail.server.{server}.type": "pop3", f"mail.server.{server}.hostname": "pop.union.example",
-                          f"mail.server.{server}.userName": mail.address,
-                          f"mail.account.{account}.server": server,
-                          f"mail.account.{account}.identities": f"id{server[6:]}",
-                          f"mail.identity.id{server[6:]}.useremail": mail.address,
-                          f"mail.server.{server}.leave_on_server": "true"})
+            thunderbird.setdefault(number, []).append(mail.address)
+    for number, tb_addresses in thunderbird.items():
+        user = state["users"][number]
+        _thunderbird(state, user["appdata"], tb_addresses)
+        if user["appdata"].startswith("\\\\") and rng.random() < 0.5:
+            _thunderbird(state, f"{user['profile_path']}\\AppData\\Roaming", tb_addresses, stale=True)
 
 
 def build_pc(endpoint: Endpoint, site: Site, as_of: dt.date, offline_after_days: int = 60,
              location: str = "japaneast", mail_domain: str = "union.example") -> dict[str, Any]:
-    rng = _rng(endpoint.hostname)
     win11 = endpoint.build_number >= 22000
     build, _, ubr = endpoint.os_build.partition(".")
     state: dict[str, Any] = {
@@ -190,8 +286,8 @@ def build_pc(endpoint: Endpoint, site: Site, as_of: dt.date, offline_after_days:
     blocked_office = int(hashlib.sha256(site.id.encode()).hexdigest()[:2], 16) % 8 == 0
     state["network"]["tcp"] = {f"{account}.file.core.windows.net:445": not blocked_office}
     _old_av(state)
-    _office(state, rng)
-    _users(state, endpoint, site, rng)
+    _office(state, _rng(f"{endpoint.hostname}/office"))
+    _users(state, endpoint, site, _rng(f"{endpoint.hostname}/users"))
     return state
 
 

@@ -88,6 +88,16 @@ class RunnerOutcome:
         return next((run.started for run in reversed(self.runs)
                      if host in run.hosts and not run.hosts[host].unreachable), None)
 
+    def sort(self) -> None:
+        """Runs in the order they happened (start time; the folder only breaks ties)."""
+        self.runs.sort(key=lambda r: (r.started, str(r.path)))
+
+    @property
+    def failed(self) -> dict[str, list[str]]:
+        """Hosts whose latest run had failed tasks, with the task names."""
+        hosts = {h for run in self.runs for h in run.hosts}
+        return {h: latest[1].failed for h in sorted(hosts) if (latest := self.latest(h)) and latest[1].failed}
+
     @property
     def unreachable(self) -> dict[str, str]:
         """Hosts whose latest run could not reach them, with the message."""
@@ -116,28 +126,18 @@ def _counter(path: Path) -> tuple[int, str]:
     return (int(head), path.name) if head.isdigit() else (1 << 62, path.name)
 
 
-def _read_run(events_dir: Path, problems: list[str]) -> Run | None:
-    events = []
-    for path in sorted(events_dir.glob("*.json"), key=_counter):
-        try:
-            event = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(f"{path}: not readable JSON ({exc})")
-            continue
-        if not isinstance(event, dict):
-            problems.append(f"{path}: not a job event (a JSON object)")
-            continue
-        events.append(event)
+def run_from_events(path: Path, events: list[dict[str, Any]], problems: list[str]) -> Run | None:
+    """One run from its events in counter order (ansible-runner's job events, or AWX's for one job)."""
     if not events:
         return None
     start = next((_parse_time(e.get("created")) for e in events if e.get("event") == "playbook_on_start"), None)
     if start is None:
         times = [t for t in (_parse_time(e.get("created")) for e in events) if t is not None]
         if not times:
-            problems.append(f"{events_dir.parent}: no event carries a time, so the run cannot be ordered")
+            problems.append(f"{path}: no event carries a time, so the run cannot be ordered")
             return None
         start = min(times)
-    run = Run(path=events_dir.parent, started=start)
+    run = Run(path=path, started=start)
     for event in events:
         kind = event.get("event")
         data = event.get("event_data") if isinstance(event.get("event_data"), dict) else {}
@@ -155,6 +155,21 @@ def _read_run(events_dir: Path, problems: list[str]) -> Run | None:
     return run
 
 
+def _read_run(events_dir: Path, problems: list[str]) -> Run | None:
+    events = []
+    for path in sorted(events_dir.glob("*.json"), key=_counter):
+        try:
+            event = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            problems.append(f"{path}: not readable JSON ({exc})")
+            continue
+        if not isinstance(event, dict):
+            problems.append(f"{path}: not a job event (a JSON object)")
+            continue
+        events.append(event)
+    return run_from_events(events_dir.parent, events, problems)
+
+
 def read_runner_artifacts(directory: Path | None) -> RunnerOutcome:
     """Every run under ``directory`` (any depth: ``<private dir>/artifacts/<ident>/job_events``), oldest first."""
     outcome = RunnerOutcome()
@@ -164,7 +179,7 @@ def read_runner_artifacts(directory: Path | None) -> RunnerOutcome:
         run = _read_run(events_dir, outcome.problems)
         if run is not None:
             outcome.runs.append(run)
-    outcome.runs.sort(key=lambda r: (r.started, str(r.path)))
+    outcome.sort()
     return outcome
 
 
@@ -274,7 +289,7 @@ def _stale(area: str, host: str, fact: dict, where: Path | None, outcome: Runner
         f"{area}.collected", area, "ansible",
         f"cached {FACT_PREFIX}{area} of {host} is from {in_tokyo(collected).isoformat()}, older than the latest "
         f"run of {ROLES[area]} ({run.path.name}, started {in_tokyo(run.started).isoformat()}), which {what}",
-        host=host, collected_at=in_tokyo(collected).isoformat(), latest_run=str(run.path),
+        host=host, collected_at=in_tokyo(collected).isoformat(), latest_run=run.path.name,
         latest_run_started=in_tokyo(run.started).isoformat())
 
 
@@ -347,8 +362,9 @@ def _by_hand(endpoint: Endpoint, why: str, outcome: RunnerOutcome, as_of: dt.dat
 
 
 def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
-            as_of: dt.date) -> tuple[list[Check], list[Action]]:
-    outcome = read_runner_artifacts(runner_dir)
+            as_of: dt.date, outcome: RunnerOutcome | None = None) -> tuple[list[Check], list[Action]]:
+    """``outcome``: runs already read (for example AWX job events); else the runner artefacts are read."""
+    outcome = outcome if outcome is not None else read_runner_artifacts(runner_dir)
     stamp = now()
     checks: list[Check] = []
     actions: list[Action] = []
@@ -390,7 +406,7 @@ def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
             checks.append(Check(id="endpoint.task_failed", title_ja="タスクの失敗", title_en="Task failed", area="ngav",
                                 status="error", host=host, source="ansible", timestamp=stamp,
                                 message=f"task failed in the latest run {latest[0].path.name}: {task}",
-                                data={"task": task, "run": str(latest[0].path)}))
+                                data={"task": task, "run": latest[0].path.name}))
     return checks + migration, actions
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cutover.twin import hives
 from cutover.twin.state import TwinError
 
 Spec = dict[str, dict[str, Any]]
@@ -72,11 +73,29 @@ def execute(state: dict[str, Any], name: str, args: dict[str, Any]) -> dict[str,
     if check_mode and not module.supports_check_mode:
         return {"skipped": True, "msg": "remote module does not support check mode", "changed": False}
     params = bind(module, args)
-    result = module.run(state, params, check_mode, bool(args.get("_ansible_diff")))
+    mounted_before = hives.start_of_call(state)
+    try:
+        result = module.run(state, params, check_mode, bool(args.get("_ansible_diff")))
+    finally:  # the module's process ends, whatever happened: its keys close, its hives stay loaded
+        ended = hives.end_of_call(state, name, mounted_before)
     result.setdefault("changed", False)
+    left = [leak for leak in ended if leak["cause"] == "module"]
+    if left:  # Windows would carry on; the twin fails the call so no test passes over a leaked hive
+        where = ", ".join(f"{leak['mount']} ({leak['file']})" for leak in left)
+        return result | {"failed": True, "msg": f"twin: {name} left registry hive(s) loaded: {where} "
+                                                "(the user would get a temporary profile at the next logon)"}
     return result
 
 
 def load_all() -> None:
     """Import every twin module so it registers itself."""
-    from cutover.twin.modules import fileshare, mail, migration, ngav, office, windows  # noqa: F401
+    from cutover.twin.modules import (  # noqa: F401
+        fileshare,
+        mail,
+        migration,
+        ngav,
+        office,
+        registry,
+        textfiles,
+        windows,
+    )
