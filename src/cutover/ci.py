@@ -9,7 +9,8 @@ from cutover import sites
 # Paths whose change can alter every stack's plan.
 SHARED_PREFIXES = (
     "pulumi/", "Pulumi.yaml", "src/cutover/cloud/", "src/cutover/inventory/", "src/cutover/policy_catalog.py",
-    "inventories/organisation.yml", "requirements.txt", "pyproject.toml",
+    "src/cutover/naming.py", "src/cutover/smb.py", "inventories/organisation.yml", "requirements.txt",
+    "pyproject.toml",
 )
 
 

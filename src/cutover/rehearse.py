@@ -1,8 +1,8 @@
 """The main job: rehearse the cutover of some sites end to end on the embedded sample organisation.
 
 validate the inventory → offline plan and policy pack → build the twin fleet (PCs and file server) →
-converge every role through ansible-runner → migrate the data (scan, seed, delta, final) → verify with
-testinfra → collect evidence → render the report → cutover gate.
+converge every role through ansible-runner → migrate the data (scan, seed, delta, final) → verify the raw
+end state (cutover.verify) → collect evidence → render the report → cutover gate.
 Re-running reuses the twin's state, so the second converge changes nothing; the previous run's
 evidence moves to ``<out>/evidence-previous`` and the report shows the drift against it.
 Every path is made absolute first: stages run tools in other working directories.
@@ -11,25 +11,20 @@ Every path is made absolute first: stages run tools in other working directories
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from cutover import atomic
 from cutover import gate as gating
+from cutover import verify as verification
 from cutover.cloud import offline
 from cutover.evidence import collect
 from cutover.evidence.model import SiteEvidence
 from cutover.inventory import Inventory, Site
-from cutover.inventory.ansible_view import host_vars, site_group
+from cutover.inventory.ansible_view import site_group
 from cutover.report import build, write
-from cutover.runner import PROJECT_ROOT, RunOutcome, run_playbook
+from cutover.runner import RunOutcome, run_playbook
 from cutover.twin import fleet
 
 MIGRATION_PASSES = (("scan", False), ("seed", True), ("delta", True), ("final", True))
@@ -102,6 +97,8 @@ class Rehearsal:
         for site in self.sites:
             fleet.build_site(self.inventory, site, self.out / "twin", self.as_of, reuse=True)
             fleet.build_file_server(self.inventory, site, self.out / "twin", reuse=True)
+            # Runbook step before the converge: the Apex One administrators uninstall the site's agents.
+            fleet.console_uninstall_site(self.out / "twin" / site.id)
             self.progress("twin", site.id)
 
     def converge(self) -> None:
@@ -125,27 +122,19 @@ class Rehearsal:
                 self.progress("migrate", f"{site.id}: {pass_name} {outcome.status}")
 
     def verify(self) -> None:
+        """Verification independent of the converge: the same cutover.verify as `cutover verify` and molecule.
+
+        Every PC's raw end state (and the file servers' shares) in one probe call each, all sites in one
+        ansible-runner run; JUnit per site under ``<out>/verify`` for the evidence collector.
+        """
+        result = verification.verify(self.inventory, self.sites, self.as_of, self.out / "verify",
+                                     twin=self.out / "twin")
         for site in self.sites:
-            unreachable = self.outcomes[site.id].converge.unreachable
-            hosts = {}
-            for endpoint in site.endpoints:
-                if endpoint.hostname in unreachable:
-                    continue
-                hosts[endpoint.hostname] = {
-                    **host_vars(site, endpoint), "ansible_connection": "twin", "ansible_shell_type": "powershell",
-                    "cutover_twin_dir": str((self.out / "twin" / site.id).resolve())}
-            inventory_file = self.out / "verify" / f"{site.id}.yml"
-            atomic.write_text(inventory_file, yaml.safe_dump({"all": {"hosts": hosts}}, allow_unicode=True))
-            env = {**os.environ, "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
-                   "ANSIBLE_INVENTORY_ENABLED": "yaml,cutover",
-                   "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-            result = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(PROJECT_ROOT / "ansible/verify"),
-                 "--hosts=ansible://all", f"--ansible-inventory={inventory_file}",
-                 f"--junitxml={self.out / 'verify' / f'{site.id}.xml'}", "-o", "testpaths=ansible/verify"],
-                cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False)
-            self.outcomes[site.id].verify_rc = result.returncode
-            self.progress("verify", f"{site.id}: {'all verified' if result.returncode == 0 else 'findings'}")
+            findings = result.for_site(site.id)
+            failing = [f for f in findings if f.status != "pass"]
+            self.outcomes[site.id].verify_rc = 0 if findings and not failing else 1
+            self.progress("verify", f"{site.id}: all verified" if findings and not failing else
+                          f"{site.id}: {len(failing)} of {len(findings)} checks not verified")
 
     def keep_previous_evidence(self) -> None:
         """Each rehearsed site's last evidence becomes ``evidence-previous/<site>.json`` (replacing older)."""

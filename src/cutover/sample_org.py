@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import random
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,8 @@ OS_CHOICES = [  # (edition, build, weight)
 ]
 CLIENTS = [("garoon", 40), ("outlook", 24), ("thunderbird", 10), ("garoon+outlook", 12),
            ("garoon+thunderbird", 6), ("unknown", 8)]
+DATACENTER_EGRESS = str(DOC_BLOCKS[0][6])  # inside no office's assigned addresses
+FILE_SYNC_SITE = "32"  # 島根県: its office line blocks TCP 445, so it uses Azure File Sync
 SHARED_BOXES = [("info", "代表"), ("soumu", "総務"), ("kyoiku", "教育・学習"), ("seinen", "青年部")]
 
 
@@ -102,7 +105,20 @@ def organisation_doc() -> dict:
             "office_2021_professional": 97000,
             "azure_files_gib_month": 10.0,
         },
+        "active_directory": {"domain_name": f"ad.{MAIL_DOMAIN}",
+                             "domain_guid": str(uuid.uuid5(uuid.NAMESPACE_DNS, f"ad.{MAIL_DOMAIN}"))},
+        "datacenter": {"name": "旧データセンター", "egress": [DATACENTER_EGRESS], "copy_group": "GG-CUTOVER-MIGRATION"},
+        "break_glass_accounts": [
+            {"upn": f"breakglass{n}@{MAIL_DOMAIN}", "object_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"breakglass{n}"))}
+            for n in (1, 2)
+        ],
+        "legacy_auth_block_from": dt.date(2027, 4, 1),
+        "windows10_deadline": dt.date(2028, 3, 31),
     }
+
+
+def wave_start(wave: int) -> dt.date:
+    return next(w["start"] for w in organisation_doc()["waves"] if w["number"] == wave)
 
 
 def _person(rng: random.Random) -> tuple[str, str, str]:
@@ -124,6 +140,8 @@ def site_doc(spec: SiteSpec, index: int, rng: random.Random, hostnames: list[str
          "purpose": "機関紙の入稿（アップロードはこのグループのみ）"},
         {"name": "members", "display_name": "全員", "purpose": "全体会議の資料閲覧"},
     ]
+    for group in groups:  # the AD groups synced to Entra (used by hybrid sites' share permissions)
+        group["ad_group"] = f"GG-{spec.romaji.upper()}-{group['name'].upper()}"
     folders = [
         {"name": "役員のみ", "permissions": {"officers": "change"}},
         {"name": "全体会議", "permissions": {"officers": "change", "secretariat": "change", "members": "read"}},
@@ -137,12 +155,7 @@ def site_doc(spec: SiteSpec, index: int, rng: random.Random, hostnames: list[str
         shares.append({"name": "archive", "quota_gib": 512,
                        "folders": [{"name": "過年度", "permissions": {"secretariat": "full", "officers": "read"}}],
                        "legacy_unc": rf"\\dc-fs01\{spec.romaji}$\archive"})
-    waivers = [{
-        "policy": "storage-shared-key-disabled",
-        "reason": "Azure Files vaulted backup requires storage account key access (backup support matrix)",
-        "expires": dt.date(2028, 3, 31),
-        "approved_by": "本部 情報システム委員会",
-    }]
+    waivers = []
     if rng.random() < 0.12:
         waivers.append({
             "policy": "files-ntlmv2-disabled",
@@ -161,11 +174,15 @@ def site_doc(spec: SiteSpec, index: int, rng: random.Random, hostnames: list[str
     contact_name, _, _ = _person(rng)
     code_digits = "00" if spec.code == "hq" else spec.code
     extra = {"migration_method": "storage_mover"} if spec.code == "27" else {}  # one site tries Storage Mover
+    if spec.code == FILE_SYNC_SITE:
+        offices[0]["port_445_blocked"] = True
+        extra["file_sync"] = {"server": f"P{spec.code}-FS-01", "office": offices[0]["name"]}
+    wave = wave_of(spec.code, index)
     return {
         "code": spec.code,
         "name_ja": spec.name_ja,
         "name_en": spec.name_en,
-        "wave": wave_of(spec.code, index),
+        "wave": wave,
         "support_tier": rng.choice(["basic", "standard", "standard", "premium"]),
         "identity_mode": "cloud_only" if rng.random() < 0.2 else "hybrid",
         "cost_centre": f"CC-{code_digits}",
@@ -177,10 +194,13 @@ def site_doc(spec: SiteSpec, index: int, rng: random.Random, hostnames: list[str
             {"group": "members", "share": "shared", "letter": "S"},
             {"group": "officers", "share": "shared", "folder": "役員のみ", "letter": "T"},
         ],
-        "backup": {"daily_time": rng.choice(["21:00", "22:00", "23:30"]), "retention_days": rng.choice([30, 60, 90])},
+        "backup": {"tier": "vault", "daily_time": rng.choice(["21:00", "22:00", "23:30"]),
+                   "retention_days": rng.choice([30, 60, 90]), "snapshot_retention_days": 7},
         "waivers": waivers,
         "contacts": [{"name": contact_name, "role": "IT担当", "email": f"it@{spec.romaji}.{MAIL_DOMAIN}",
                       "phone": f"0120-555-{index:03d}"}],
+        # the data center may reach the account until four weeks after the wave goes live (rollback period)
+        "datacenter_access_until": wave_start(wave) + dt.timedelta(days=28),
         **extra,
     }
 

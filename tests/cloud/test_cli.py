@@ -13,7 +13,8 @@ runner = CliRunner()
 
 
 def test_plan_one_site_writes_a_stack_export(tmp_path):
-    result = runner.invoke(app, ["plan", "18", "--as-of", "2026-11-24", "--out", str(tmp_path), "--format", "json"])
+    result = runner.invoke(app, ["plan", "18", "--as-of", "2026-11-24", "--out", str(tmp_path), "--format", "json",
+                                 "--jobs", "1"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["version"] == 3
@@ -23,24 +24,48 @@ def test_plan_one_site_writes_a_stack_export(tmp_path):
     assert {r["status"] for r in doc["cutover"]["policy_results"]} <= {"pass", "waived", "not_applicable"}
     written = json.loads((tmp_path / "pref-18-fukui.json").read_text(encoding="utf-8"))
     assert written["cutover"]["outputs"]["storage_account"] == doc["cutover"]["outputs"]["storage_account"]
+    config = json.loads((tmp_path / "pref-18-fukui.policy-config.json").read_text(encoding="utf-8"))
+    assert config["backup-retention-bounds"]["dailyDays"] == 90
+
+
+def test_preview_phase_and_bad_phase(tmp_path):
+    result = runner.invoke(app, ["plan", "18", "--phase", "preview", "--as-of", "2026-11-24", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "pref-18-fukui.json").read_text(encoding="utf-8"))
+    assert doc["cutover"]["phase"] == "preview"
+    assert runner.invoke(app, ["plan", "18", "--phase", "later", "--out", str(tmp_path)]).exit_code == 2
+
+
+def test_policy_config_for_a_site_needs_cores_outputs(tmp_path):
+    missing = runner.invoke(app, ["policy-config", "18"])
+    assert missing.exit_code == 2 and "workspace_id" in missing.stderr
+    core = tmp_path / "core.json"
+    core.write_text(json.dumps({"workspace_id": "/subscriptions/x/workspaces/log"}), encoding="utf-8")
+    out = tmp_path / "config.json"
+    result = runner.invoke(app, ["policy-config", "18", "--core-outputs", str(core), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    config = json.loads(out.read_text(encoding="utf-8"))
+    assert config["storage-diagnostics"] == {"workspaceId": "/subscriptions/x/workspaces/log"}
 
 
 def test_plan_wave_covers_core_and_the_pilot(tmp_path):
     result = runner.invoke(app, ["plan", "--wave", "0", "--as-of", "2026-11-24", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["core.json", "pref-18-fukui.json", "pref-36-tokushima.json"]
+    plans = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".policy-config.json"))
+    assert plans == ["core.json", "pref-18-fukui.json", "pref-36-tokushima.json"]
     assert "stack pref-18-fukui: policies" in result.stdout
 
 
 def test_mandatory_failure_exits_1(inventory_copy, tmp_path):
     site_yml = inventory_copy / "18-fukui" / "site.yml"
     text = site_yml.read_text(encoding="utf-8")
-    start, end = text.index("- policy: storage-shared-key-disabled"), text.index("- policy: endpoint-readiness")
-    site_yml.write_text(text[:start] + text[end:], encoding="utf-8")
+    site_yml.write_text(text.replace("waivers:\n", "waivers:\n- policy: files-backup-every-share\n"
+                                     "  reason: share archived elsewhere for now\n  expires: 2026-01-31\n"
+                                     "  approved_by: 本部\n  scope: shared\n", 1), encoding="utf-8")
     result = runner.invoke(app, ["plan", "18", "--inventory", str(inventory_copy), "--as-of", "2026-11-24",
-                                 "--out", str(tmp_path)])
-    assert result.exit_code == 1
-    assert "pref-18-fukui:files-backup-every-share" in result.stderr
+                                 "--out", str(tmp_path), "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    assert "pref-18-fukui:waivers-unexpired" in result.stderr
 
 
 def test_unknown_stack_and_ambiguous_selection_exit_2(tmp_path):

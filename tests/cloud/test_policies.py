@@ -1,97 +1,124 @@
-"""Each policy fails on a deliberately bad configuration, and the sample organisation passes them all."""
+"""Each policy passes the sample and fails a deliberately bad configuration (one change each)."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import runpy
-from pathlib import Path
 
 import pytest
 
-from cutover.cloud import offline, policies
-from cutover.cloud.policies import FILES, ITEM, LOCK, ROLE, SA, SHARE, PlannedResource
-from cutover.inventory import load_inventory
-from tests.cloud.conftest import AS_OF
+from cutover.cloud import policies
+from cutover.cloud.policies import (
+    BACKUP_POLICY,
+    CA,
+    DEFENDER,
+    DIAG,
+    FILES,
+    ITEM,
+    KEY_VAULT,
+    LOCK,
+    ROLE,
+    RSV,
+    SA,
+    SHARE,
+    PlannedResource,
+)
+from tests.cloud.conftest import AS_OF, SITE
 
-SITE = "pref-18-fukui"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
-def test_sample_organisation_passes_every_mandatory_policy(plans):
-    failing = [(p.stack, r.policy, [f.message for f in r.findings]) for p in plans.values()
-               for r in p.policy_results if r.status == "fail"]
-    assert failing == []
-
-
-def test_every_catalogued_cloud_policy_is_implemented():
-    from cutover import policy_catalog
-
-    cloud = {p.id for p in policy_catalog.POLICIES if p.area == "cloud"}
-    assert cloud == set(policies.BY_ID)
-    assert sum(not p.stack_level for p in policies.POLICIES) >= 15
-
-
-def mutate(plan, type_token, change, name_suffix=""):
-    resources = []
+def change(plan, type_token, edit, where="inputs", name_suffix=""):
+    out = []
     for r in plan.resources:
         if r.type == type_token and r.name.endswith(name_suffix):
-            props = copy.deepcopy(r.props)
-            protect = r.protect
-            result = change(props)
-            if result == "unprotect":
-                protect = False
-            r = PlannedResource(r.urn, r.type, r.name, props, protect, r.parent)
-        resources.append(r)
-    return resources
+            fields = {"inputs": copy.deepcopy(dict(r.inputs)), "outputs": copy.deepcopy(dict(r.outputs)),
+                      "protect": r.protect, "property_dependencies": dict(r.property_dependencies)}
+            result = edit(fields[where]) if where in ("inputs", "outputs") else None
+            if where == "protect":
+                fields["protect"] = False
+            if where == "relations":
+                fields["property_dependencies"] = {}
+            if result == "drop":
+                continue
+            r = PlannedResource(r.urn, r.type, r.name, fields["inputs"], fields["outputs"], fields["protect"],
+                                r.parent, r.dependencies, fields["property_dependencies"], r.id)
+        out.append(r)
+    return out
 
 
-def drop(plan, type_token):
-    return [r for r in plan.resources if r.type != type_token]
-
-
-def setter(path, value):
-    def change(props):
-        target = props
+def put(path, value):
+    def edit(props):
         for key in path[:-1]:
-            target = target.setdefault(key, {})
-        target[path[-1]] = value
-    return change
+            props = props.setdefault(key, {})
+        props[path[-1]] = value
+    return edit
 
 
+SMB = ["protocolSettings", "smb"]
 BAD = {
-    "storage-https-only": lambda p: mutate(p, SA, setter(["enableHttpsTrafficOnly"], False)),
-    "storage-min-tls-1-2": lambda p: mutate(p, SA, setter(["minimumTlsVersion"], "TLS1_0")),
-    "storage-no-public-blob": lambda p: mutate(p, SA, setter(["allowBlobPublicAccess"], True)),
-    "storage-shared-key-disabled": lambda p: mutate(p, SA, setter(["tags", "cutover-waivers"], "")),
-    "storage-infrastructure-encryption": lambda p: mutate(p, SA, setter(["encryption",
-                                                                         "requireInfrastructureEncryption"], False)),
-    "storage-no-cross-tenant-replication": lambda p: mutate(p, SA, setter(["allowCrossTenantReplication"], True)),
-    "storage-network-default-deny": lambda p: mutate(p, SA, setter(["networkRuleSet", "defaultAction"], "Allow")),
-    "storage-ip-rules-public-only": lambda p: mutate(p, SA, setter(["networkRuleSet", "ipRules"],
-                                                                   [{"iPAddressOrRange": "0.0.0.0/0"}])),
-    "storage-trusted-services-bypass": lambda p: mutate(p, SA, setter(["networkRuleSet", "bypass"], "None")),
-    "files-identity-entra-kerberos": lambda p: mutate(p, SA, setter(["azureFilesIdentityBasedAuthentication",
-                                                                     "directoryServiceOptions"], "None")),
-    "storage-required-tags": lambda p: mutate(p, SA, lambda props: props["tags"].pop("cost-centre")),
-    "waivers-unexpired": lambda p: mutate(p, SA, setter(["tags", "cutover-waivers"],
-                                                        "storage-shared-key-disabled:2026-01-31")),
-    "storage-protected": lambda p: mutate(p, SHARE, lambda props: "unprotect"),
-    "files-smb-3-1-1-only": lambda p: mutate(p, FILES, setter(["protocolSettings", "smb", "versions"],
-                                                              "SMB3.0;SMB3.1.1")),
-    "files-kerberos-aes256": lambda p: mutate(p, FILES, setter(["protocolSettings", "smb", "kerberosTicketEncryption"],
-                                                               "RC4-HMAC;AES-256")),
-    "files-channel-aes256-gcm": lambda p: mutate(p, FILES, setter(["protocolSettings", "smb", "channelEncryption"],
-                                                                  "AES-128-CCM;AES-256-GCM")),
-    "files-share-soft-delete": lambda p: mutate(p, FILES, setter(["shareDeleteRetentionPolicy", "days"], 7)),
-    "rbac-groups-only": lambda p: mutate(p, ROLE, setter(["principalType"], "User")),
-    "files-ntlmv2-disabled": lambda p: mutate(p, FILES, setter(["protocolSettings", "smb", "authenticationMethods"],
-                                                               "Kerberos;NTLMv2")),
-    "storage-delete-lock": lambda p: drop(p, LOCK),
-    "storage-diagnostics": lambda p: mutate(p, "azure-native:monitor:DiagnosticSetting",
-                                            setter(["logs"], [{"category": "StorageRead", "enabled": True}])),
-    "files-backup-every-share": lambda p: drop(p, ITEM),
-    "storage-defender": lambda p: mutate(p, "azure-native:security:DefenderForStorage",
-                                         setter(["properties", "isEnabled"], False)),
+    "storage-https-only": (SITE, SA, put(["enableHttpsTrafficOnly"], False), "inputs"),
+    "storage-min-tls-1-2": (SITE, SA, put(["minimumTlsVersion"], "TLS1_1"), "inputs"),
+    "storage-no-public-blob": (SITE, SA, put(["allowBlobPublicAccess"], True), "inputs"),
+    "storage-shared-key-disabled": (SITE, SA, put(["keyPolicy", "keyExpirationPeriodInDays"], 365), "inputs"),
+    "storage-infrastructure-encryption": (SITE, SA, put(["encryption", "requireInfrastructureEncryption"], False),
+                                          "inputs"),
+    "storage-no-cross-tenant-replication": (SITE, SA, put(["allowCrossTenantReplication"], True), "inputs"),
+    "storage-network-default-deny": (SITE, SA, put(["networkRuleSet", "defaultAction"], "Allow"), "inputs"),
+    "storage-public-endpoint-for-offices": (SITE, SA, put(["publicNetworkAccess"], "Disabled"), "inputs"),
+    "storage-ip-rules-public-only": (SITE, SA, put(["networkRuleSet", "ipRules"],
+                                                   [{"iPAddressOrRange": "10.0.0.0/8"}]), "inputs"),
+    "storage-egress-range-bounded": (SITE, SA, put(["networkRuleSet", "ipRules"],
+                                                   [{"iPAddressOrRange": "198.51.0.0/16"}]), "inputs"),
+    "storage-migration-source-expired": (SITE, SA, None, "later"),
+    "storage-trusted-services-bypass": (SITE, SA, put(["networkRuleSet", "bypass"], "Logging"), "inputs"),
+    "files-identity-entra-kerberos": (SITE, SA, put(["azureFilesIdentityBasedAuthentication",
+                                                     "directoryServiceOptions"], "AD"), "inputs"),
+    "files-default-share-permission": ("hq", SA, put(["azureFilesIdentityBasedAuthentication",
+                                                      "defaultSharePermission"],
+                                                     "StorageFileDataSmbShareElevatedContributor"), "inputs"),
+    "storage-required-tags": (SITE, SA, put(["tags", "cost-centre"], "x" * 257), "inputs"),
+    "storage-protected": (SITE, SHARE, None, "protect"),
+    "files-smb-3-1-1-only": (SITE, FILES, put([*SMB, "versions"], "SMB3.0;SMB3.1.1"), "inputs"),
+    "files-kerberos-aes256": (SITE, FILES, put([*SMB, "kerberosTicketEncryption"], "RC4-HMAC;AES-256"), "inputs"),
+    "files-channel-aes256-gcm": (SITE, FILES, put([*SMB, "channelEncryption"], "AES-128-CCM;AES-256-GCM"), "inputs"),
+    "files-share-soft-delete": (SITE, FILES, put(["shareDeleteRetentionPolicy", "days"], 7), "inputs"),
+    "files-ntlmv2-disabled": (SITE, FILES, put([*SMB, "authenticationMethods"], "Kerberos;NTLMv2"), "inputs"),
+    "rbac-groups-only": (SITE, ROLE, put(["principalType"], "User"), "inputs"),
+    "rbac-share-scope-only": (SITE, ROLE, lambda p: p.update(scope=p["scope"].split("/fileServices")[0]), "inputs"),
+    "identity-mfa-policy": (SITE, CA, put(["grantControls", "builtInControls"], ["compliantDevice"]), "inputs"),
+    "identity-legacy-auth-blocked": ("core", CA, put(["conditions", "users", "excludedUsers"], []), "inputs"),
+    "backup-retention-bounds": (SITE, BACKUP_POLICY, put(["properties", "vaultRetentionPolicy",
+                                                          "snapshotRetentionInDays"], 31), "inputs"),
+    "storage-delete-lock": (SITE, LOCK, put(["level"], "ReadOnly"), "outputs"),
+    "storage-diagnostics": (SITE, DIAG, put(["workspaceId"], "/subscriptions/x/workspaces/other"), "outputs"),
+    "files-backup-every-share": (SITE, ITEM, None, "relations"),
+    "storage-defender": (SITE, DEFENDER, put(["properties", "isEnabled"], False), "outputs"),
+    "backup-vault-protected": ("core", RSV, put(["properties", "securitySettings", "softDeleteSettings",
+                                                 "softDeleteState"], "Enabled"), "outputs"),
+    "key-vault-protected": ("core", KEY_VAULT, put(["properties", "enablePurgeProtection"], False), "outputs"),
+    "waivers-unexpired": ("pref-03-iwate", None, None, "expired"),
+}
+
+
+# What each bad case's message must name (the property or the thing missing), so a reader can act on it.
+SAYS = {
+    "storage-https-only": "enableHttpsTrafficOnly", "storage-min-tls-1-2": "TLS1_1",
+    "storage-no-public-blob": "allowBlobPublicAccess", "storage-shared-key-disabled": "keyExpirationPeriodInDays",
+    "storage-infrastructure-encryption": "requireInfrastructureEncryption",
+    "storage-no-cross-tenant-replication": "allowCrossTenantReplication", "storage-network-default-deny": "Allow",
+    "storage-public-endpoint-for-offices": "Disabled", "storage-ip-rules-public-only": "10.0.0.0/8",
+    "storage-egress-range-bounded": "/24", "storage-migration-source-expired": "2027-03-01",
+    "storage-trusted-services-bypass": "AzureServices", "files-identity-entra-kerberos": "AADKERB",
+    "files-default-share-permission": "ElevatedContributor", "storage-required-tags": "256",
+    "storage-protected": "protect", "files-smb-3-1-1-only": "SMB3.0", "files-kerberos-aes256": "RC4-HMAC",
+    "files-channel-aes256-gcm": "AES-128-CCM", "files-share-soft-delete": "days=7",
+    "files-ntlmv2-disabled": "NTLMv2", "rbac-groups-only": "User", "rbac-share-scope-only": "fileshares",
+    "identity-mfa-policy": "MFA", "identity-legacy-auth-blocked": "break-glass", "backup-retention-bounds": "31",
+    "storage-delete-lock": "CanNotDelete", "storage-diagnostics": "other",
+    "files-backup-every-share": "shared", "storage-defender": "Defender",
+    "backup-vault-protected": "softDeleteState", "key-vault-protected": "enablePurgeProtection",
+    "waivers-unexpired": "2026-01-31",
 }
 
 
@@ -100,90 +127,53 @@ def test_every_policy_has_a_bad_case():
 
 
 @pytest.mark.parametrize("policy_id", sorted(BAD))
-def test_bad_configuration_fails_the_policy(plans, policy_id):
-    plan = plans[SITE]
+def test_the_sample_passes_and_the_bad_case_fails(plans, policy_id):
+    stack, type_token, edit, where = BAD[policy_id]
+    plan = plans[stack]
     policy = policies.BY_ID[policy_id]
-    good = {r.policy: r for r in policies.evaluate(plan.resources, AS_OF, [policy])}[policy_id]
-    assert good.status in ("pass", "waived")
-    bad = policies.evaluate(BAD[policy_id](plan), AS_OF, [policy])[0]
+    (good,) = policies.evaluate(plan.resources, AS_OF, plan.policy_config, [policy])
+    assert good.status in ("pass", "waived"), good
+    resources, config, day = plan.resources, plan.policy_config, AS_OF
+    if where == "later":
+        day = dt.date(2027, 3, 2)  # the pilot's migration window has ended
+    elif where == "expired":
+        config = copy.deepcopy(config)
+        config["waivers-unexpired"]["waivers"][0]["expires"] = "2026-01-31"
+    else:
+        resources = change(plan, type_token, edit or (lambda p: None), where)
+    (bad,) = policies.evaluate(resources, day, config, [policy])
     assert bad.status == "fail", bad
-    assert bad.findings and all(f.message for f in bad.findings)
+    assert bad.findings and all(isinstance(f.message, str) and f.status == "fail" for f in bad.findings)
+    assert any(SAYS[policy_id] in f.message for f in bad.findings), [f.message for f in bad.findings]
 
 
-def test_shared_key_waiver_is_reported_as_waived_with_its_expiry(plans):
-    result = next(r for r in plans[SITE].policy_results if r.policy == "storage-shared-key-disabled")
+def test_an_unknown_value_skips_only_that_check(previews):
+    plan = previews[SITE]
+    resources = change(plan, SA, put(["minimumTlsVersion"], UNKNOWN), "inputs")
+    results = {r.policy: r.status for r in policies.evaluate(resources, AS_OF, plan.policy_config)}
+    assert results["storage-min-tls-1-2"] == "unknown"
+    assert results["storage-https-only"] == "pass"
+    as_json = next(r for r in policies.evaluate(resources, AS_OF, plan.policy_config) if r.status == "unknown")
+    assert as_json.as_json()["status"] == "error"  # could not check is an error in evidence, never a pass
+
+
+def test_waived_findings_carry_the_waiver(plans):
+    result = next(r for r in plans["pref-03-iwate"].policy_results if r.policy == "files-ntlmv2-disabled")
     assert result.status == "waived"
-    assert result.findings[0].waiver == {"policy": "storage-shared-key-disabled", "expires": "2028-03-31"}
+    waiver = result.findings[0].waiver
+    assert waiver["policy"] == "files-ntlmv2-disabled" and waiver["reason"] and waiver["approved_by"]
 
 
-@pytest.fixture
-def inventory_without_shared_key_waiver(inventory_copy: Path):
-    site_yml = inventory_copy / "18-fukui" / "site.yml"
-    text = site_yml.read_text(encoding="utf-8")
-    start = text.index("- policy: storage-shared-key-disabled")
-    end = text.index("- policy: endpoint-readiness")
-    site_yml.write_text(text[:start] + text[end:], encoding="utf-8")
-    return load_inventory(inventory_copy)
+def test_a_real_export_is_judged_like_the_plan(plans):
+    plan = plans[SITE]
+    resources = policies.resources_from_export(plan.export())
+    statuses = {r.policy: r.status for r in policies.evaluate(resources, AS_OF, plan.policy_config)}
+    assert statuses == {r.policy: r.status for r in plan.policy_results}
 
 
-def test_without_the_waiver_keys_stay_off_and_missing_backup_fails(inventory_without_shared_key_waiver):
-    plan = offline.plan_stacks(inventory_without_shared_key_waiver, ["core", SITE], AS_OF)[1]
-    assert plan.by_type(SA)[0].props["allowSharedKeyAccess"] is False
-    assert plan.by_type(ITEM) == []
-    assert {r.policy for r in plan.mandatory_failures} == {"files-backup-every-share"}
-
-
-def test_expired_waiver_fails_and_restores_the_secure_setting(sample_inventory):
-    later = dt.date(2028, 4, 1)  # the shared-key waivers of the sample expire on 2028-03-31
-    plan = offline.plan_stacks(sample_inventory, ["core", SITE], later)[1]
-    assert plan.by_type(SA)[0].props["allowSharedKeyAccess"] is False
-    assert "waivers-unexpired" in {r.policy for r in plan.mandatory_failures}
-
-
-def test_policy_pack_registers_every_policy_and_reports_violations(project_root, monkeypatch):
-    import pulumi_policy
-
-    captured = {}
-
-    def fake_pack(name, enforcement_level, policies):  # the real PolicyPack serves gRPC until the CLI stops it
-        captured.update(name=name, policies=policies)
-
-    monkeypatch.setattr(pulumi_policy, "PolicyPack", fake_pack)
-    runpy.run_path(str(project_root / "pulumi" / "policy" / "__main__.py"), run_name="__main__")
-    by_name = {p.name: p for p in captured["policies"]}
-    assert set(by_name) == set(policies.BY_ID)
-    assert all(isinstance(by_name[p.id], pulumi_policy.StackValidationPolicy) == p.stack_level
-               for p in policies.POLICIES)
-    violations = []
-    args = pulumi_policy.ResourceValidationArgs(
-        SA, {"minimumTlsVersion": "TLS1_0"}, "urn:pulumi:s::cutover::sa::x", "x",
-        pulumi_policy.PolicyResourceOptions(False, [], None, [], [], pulumi_policy.PolicyCustomTimeouts(0, 0, 0), None),
-        None)
-    by_name["storage-min-tls-1-2"].validate(args, lambda message, urn=None: violations.append(message))
-    assert violations == ["minimumTlsVersion is 'TLS1_0', must be TLS1_2"]
-
-
-def test_pulumi_entry_point_runs_the_site_program(project_root, tmp_path, monkeypatch):
-    """`pulumi up` runs pulumi/__main__.py: run it under mocks with stack config, as the CLI would."""
-    import asyncio
-
-    import pulumi
-    from pulumi.runtime import settings as pulumi_settings
-    from pulumi.runtime.stack import run_pulumi_func
-    from pulumi.runtime.sync_await import _sync_await
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    pulumi_settings.ROOT.set(None)
-    mocks = offline._PlanMocks({"workspace_id": "/ws", "vault_name": "rsv", "resource_group": "rg-core"})
-    monitor = offline._RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project="cutover", stack=SITE, preview=False, monitor=monitor)
-    pulumi.runtime.set_all_config({"cutover:inventory": "inventories", "cutover:asOf": "2026-11-24"})
-    try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(project_root / "pulumi" / "__main__.py"))))
-    finally:
-        pulumi.runtime.set_all_config({})
-        loop.close()
-        asyncio.set_event_loop(None)
-    types = {r["type"] for r in monitor.registrations}
-    assert {SA, FILES, SHARE, LOCK, ITEM} <= types
+def test_ntlmv2_only_where_an_active_waiver_allows_it(plans, planned_sites):
+    for site in planned_sites:
+        smb = next(r for r in plans[site.id].resources if r.type == FILES).inputs["protocolSettings"]["smb"]
+        waived = any(w.policy == "files-ntlmv2-disabled" and w.expires >= AS_OF for w in site.config.waivers)
+        assert ("NTLMv2" in smb["authenticationMethods"]) is waived, site.id
+    assert any(w.policy == "files-ntlmv2-disabled" for s in planned_sites for w in s.config.waivers)

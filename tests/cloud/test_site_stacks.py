@@ -1,139 +1,140 @@
-"""What every site stack declares, checked against the inventory it came from."""
+"""What every stack declares, checked against the inventory it came from and against Azure's shapes."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 
-from cutover.cloud import naming
-from cutover.cloud.components import SMB_ROLES
-from cutover.cloud.policies import DEFENDER, DIAG, FILES, ITEM, LOCK, ROLE, SA, SHARE
-from tests.cloud.conftest import only
-
-SITES = ["hq", "pref-18-fukui", "pref-36-tokushima"]
+from cutover import naming
+from cutover.cloud import azure_model, offline
+from cutover.cloud.policies import DIAG, FILES, ITEM, KEY_VAULT, LOCK, ROLE, SA, SHARE
+from tests.cloud.conftest import AS_OF, SITE, only
 
 
-def test_every_site_has_a_stack(plans, sample_inventory):
-    assert set(plans) == {"core", *sample_inventory.sites}
+def test_every_site_has_a_stack_and_passes_every_policy(plans, planned_sites):
+    assert set(plans) == {"core", *(s.id for s in planned_sites)}
+    failing = [(p.stack, r.policy) for p in plans.values() for r in p.policy_results if r.status in ("fail", "unknown")]
+    assert failing == []
 
 
-def test_ip_rules_are_exactly_the_office_egress_addresses(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
-        account = only(plans[site.id], SA)
-        rules = account.props["networkRuleSet"]
-        expected = sorted(ip for office in site.config.offices for ip in office.egress)
-        assert sorted(r["iPAddressOrRange"] for r in rules["ipRules"]) == expected, site.id
-        assert rules["defaultAction"] == "Deny"
-        assert rules["bypass"] == "AzureServices"
+def test_outputs_are_azures_not_the_inputs_echoed(plans):
+    plan = plans[SITE]
+    account = only(plan, SA)
+    declared = set(azure_model.output_types(SA)) | {"id"}
+    assert set(account.outputs) <= declared
+    assert "accountName" not in account.outputs and "resourceGroupName" not in account.outputs
+    assert account.outputs["name"] == account.inputs["accountName"]
+    assert account.outputs["id"].endswith(f"/storageAccounts/{account.inputs['accountName']}")
+    assert set(only(plan, LOCK).outputs) <= set(azure_model.output_types(LOCK)) | {"id"}
 
 
-def test_shares_and_quotas_come_from_the_inventory(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
-        shares = {s.props["shareName"]: s.props["shareQuota"] for s in plans[site.id].by_type(SHARE)}
-        assert shares == {s.name: s.quota_gib for s in site.config.file_shares}, site.id
-        assert all(s.protect for s in plans[site.id].by_type(SHARE))
+def test_preview_has_unknowns_where_azure_assigns_values(previews):
+    plan = previews[SITE]
+    account = only(plan, SA)
+    assert account.outputs["name"] == azure_model.UNKNOWN and not account.id
+    assert only(plan, SHARE).inputs["accountName"] == azure_model.UNKNOWN
+    assert account.inputs["minimumTlsVersion"] == "TLS1_2"  # known inputs stay known
 
 
-def test_secure_settings_on_every_account(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
-        account = only(plans[site.id], SA)
-        props = account.props
-        assert account.protect
-        assert props["kind"] == "StorageV2"
-        assert props["minimumTlsVersion"] == "TLS1_2"
-        assert props["enableHttpsTrafficOnly"] is True
-        assert props["allowBlobPublicAccess"] is False
-        assert props["allowCrossTenantReplication"] is False
-        assert props["encryption"]["requireInfrastructureEncryption"] is True
-        assert props["azureFilesIdentityBasedAuthentication"]["directoryServiceOptions"] == "AADKERB"
-        assert props["tags"]["cutover-site"] == site.id
-        assert props["tags"]["cutover-wave"] == str(site.wave)
-        assert props["tags"]["cost-centre"] == site.config.cost_centre
-        smb = only(plans[site.id], FILES).props["protocolSettings"]["smb"]
-        assert smb["versions"] == "SMB3.1.1"
-        assert smb["kerberosTicketEncryption"] == "AES-256"
-        assert smb["channelEncryption"] == "AES-256-GCM"
-        assert only(plans[site.id], FILES).props["shareDeleteRetentionPolicy"]["days"] >= 14
+def test_ip_rules_are_the_office_egress_and_the_data_center_until_its_date(plans, sample_inventory, planned_sites):
+    org = sample_inventory.organisation
+    for site in planned_sites:
+        rules = only(plans[site.id], SA).inputs["networkRuleSet"]
+        offices = [ip for o in site.config.offices if not o.shared_ipv4 for ip in o.egress]
+        assert sorted(r["iPAddressOrRange"] for r in rules["ipRules"]) == sorted(offices + list(org.datacenter.egress))
+        assert rules["defaultAction"] == "Deny" and rules["bypass"] == "AzureServices"
+    later = offline.plan_stacks(sample_inventory, [SITE], dt.date(2027, 3, 2))[0]  # pilot live 2027-02-01 + 28 days
+    assert org.datacenter.egress[0] not in {r["iPAddressOrRange"] for r in
+                                            only(later, SA).inputs["networkRuleSet"]["ipRules"]}
+    assert not [r for r in later.by_type(ROLE) if r.name.endswith("-copy")]
 
 
-def test_ntlmv2_only_with_an_active_waiver(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
-        smb = only(plans[site.id], FILES).props["protocolSettings"]["smb"]
-        waived = any(w.policy == "files-ntlmv2-disabled" and w.expires >= plans[site.id].as_of
-                     for w in site.config.waivers)
-        assert ("NTLMv2" in smb["authenticationMethods"]) is waived, site.id
+def test_shared_key_only_for_vaulted_backup_with_expiry(plans):
+    for plan in (p for p in plans.values() if p.site):
+        props = only(plan, SA).inputs
+        assert props["allowSharedKeyAccess"] is True  # every site backs up at the vault tier
+        assert props["keyPolicy"] == {"keyExpirationPeriodInDays": 90}
+        assert props["sasPolicy"] == {"expirationAction": "Block", "sasExpirationPeriod": "0.01:00:00"}
 
 
-def test_hybrid_sites_grant_share_roles_to_groups(plans, sample_inventory):
-    hybrid = [s for s in sample_inventory.sites.values() if s.config.identity_mode == "hybrid"]
-    assert hybrid
-    for site in hybrid:
+def test_backup_is_declared_protected_and_independent_of_waivers(plans, sample_inventory):
+    later = offline.plan_stacks(sample_inventory, [SITE], dt.date(2028, 6, 1))[0]
+    for plan in (plans[SITE], later):
+        assert plan.by_type(ITEM) and all(i.protect for i in plan.by_type(ITEM))
+        assert only(plan, "azure-native:recoveryservices:ProtectionPolicy").protect
+
+
+def test_channel_encryption_follows_the_windows_mix(plans, planned_sites):
+    for site in planned_sites:
+        smb = only(plans[site.id], FILES).inputs["protocolSettings"]["smb"]
+        windows10 = any(e.build_number < 22000 for e in site.endpoints)
+        assert smb["channelEncryption"] == ("AES-128-GCM;AES-256-GCM" if windows10 else "AES-256-GCM"), site.id
+        assert plans[site.id].outputs["smb_channel_encryption"] == smb["channelEncryption"]
+
+
+def test_hybrid_sites_use_ad_synced_groups_and_the_domain(plans, sample_inventory):
+    org = sample_inventory.organisation
+    site = sample_inventory.sites[SITE]
+    plan = plans[SITE]
+    auth = only(plan, SA).inputs["azureFilesIdentityBasedAuthentication"]
+    assert auth["activeDirectoryProperties"] == {"domainName": org.active_directory.domain_name,
+                                                 "domainGuid": org.active_directory.domain_guid}
+    assert plan.by_type("azuread:index/group:Group") == []
+    steps = {s["id"] for s in plan.outputs["manual_steps"]}
+    assert "hybrid-dc-line-of-sight" in steps and "kdc-enable-cloud-group-sids" not in steps
+    acl = plan.outputs["directory_acl_plan"][0]["entries"]
+    assert {e["group"] for e in acl} <= {g.ad_group for g in site.config.groups}
+
+
+def test_cloud_only_sites_use_entra_groups_and_the_kdc_step(plans, planned_sites):
+    for site in (s for s in planned_sites if s.config.identity_mode == "cloud_only"):
         plan = plans[site.id]
-        account = only(plan, SA)
-        assignments = plan.by_type(ROLE)
-        expected_pairs = {(share.name, group) for share in site.config.file_shares for folder in share.folders
-                          for group in folder.permissions}
-        assert len(assignments) == len(expected_pairs), site.id
-        for assignment in assignments:
-            props = assignment.props
-            assert props["principalType"] == "Group"
-            share = props["scope"].rsplit("/", 1)[1]
-            assert props["scope"] == f"{account.props['id']}/fileServices/default/fileshares/{share}"
-            assert props["roleDefinitionId"].rsplit("/", 1)[1] in SMB_ROLES.values()
-        officers_on_shared = [a for a in assignments if a.name.endswith("-rbac-shared-officers")]
-        assert officers_on_shared[0].props["roleDefinitionId"].endswith(SMB_ROLES["change"])
-
-
-def test_cloud_only_sites_use_a_default_share_permission_and_an_acl_plan(plans, sample_inventory):
-    cloud_only = [s for s in sample_inventory.sites.values() if s.config.identity_mode == "cloud_only"]
-    assert cloud_only
-    for site in cloud_only:
-        plan = plans[site.id]
-        auth = only(plan, SA).props["azureFilesIdentityBasedAuthentication"]
-        assert auth["defaultSharePermission"] == "StorageFileDataSmbShareContributor"
+        assert {g.inputs["displayName"] for g in plan.by_type("azuread:index/group:Group")} == {
+            naming.entra_group(site.id, g.name) for g in site.config.groups}
         assert plan.by_type(ROLE) == []
-        acl = plan.outputs["directory_acl_plan"]
-        assert {(e["share"], e["folder"]) for e in acl} == {
-            (s.name, f.name) for s in site.config.file_shares for f in s.folders}
-        assert any(step["id"] == "cloud-only-directory-acls" for step in plan.outputs["manual_steps"])
+        assert "kdc-enable-cloud-group-sids" in {s["id"] for s in plan.outputs["manual_steps"]}
 
 
-def test_backup_lock_diagnostics_and_defender_for_every_account(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
-        plan = plans[site.id]
-        account_id = only(plan, SA).props["id"]
-        lock = only(plan, LOCK).props
-        assert lock["level"] == "CanNotDelete" and lock["scope"] == account_id
-        diag = only(plan, DIAG).props
-        assert diag["resourceUri"] == account_id + "/fileServices/default"
-        assert diag["workspaceId"] == plans["core"].outputs["workspace_id"]
-        assert {log["category"] for log in diag["logs"]} == {"StorageRead", "StorageWrite", "StorageDelete"}
-        assert only(plan, DEFENDER).props["properties"]["isEnabled"] is True
-        items = {i.props["properties"]["friendlyName"]: i for i in plan.by_type(ITEM)}
-        assert set(items) == {s.name for s in site.config.file_shares}
-        for item in items.values():
-            assert item.props["vaultName"] == plans["core"].outputs["vault_name"]
-            assert item.props["properties"]["sourceResourceId"] == account_id
+def test_mfa_policy_excludes_the_storage_app_and_break_glass(plans, sample_inventory):
+    glass = {b.object_id for b in sample_inventory.organisation.break_glass_accounts}
+    for plan in (p for p in plans.values() if p.site):
+        users = only(plan, "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy").inputs["conditions"]
+        assert set(users["users"]["excludedUsers"]) == glass
+        (app,) = users["applications"]["excludedApplications"]
+        assert re.fullmatch(r"[0-9a-f-]{36}", app)
 
 
-@pytest.mark.parametrize("site_id", SITES)
-def test_outputs_for_reports(plans, sample_inventory, site_id):
-    outputs = plans[site_id].outputs
-    site = sample_inventory.sites[site_id]
-    assert outputs["storage_account"] == only(plans[site_id], SA).props["accountName"]
-    assert {step["id"] for step in outputs["manual_steps"]} >= {"entra-kerberos-admin-consent",
-                                                               "entra-kerberos-mfa-exclusion"}
-    assert [w["policy"] for w in outputs["waivers"]] == [w.policy for w in site.config.waivers]
-    assert all(w["reason"] for w in outputs["waivers"])
+def test_diagnostics_go_to_cores_workspace(plans):
+    workspace = plans["core"].outputs["workspace_id"]
+    for plan in (p for p in plans.values() if p.site):
+        assert only(plan, DIAG).outputs["workspaceId"] == workspace
 
 
-def test_mfa_policy_reports_only_until_the_wave_is_live(plans, sample_inventory):
-    for site in sample_inventory.sites.values():
-        policy = only(plans[site.id], "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy").props
-        live = sample_inventory.organisation.wave(site.wave).live
-        assert policy["state"] == ("enabled" if live else "enabledForReportingButNotEnforced")
-        location = only(plans[site.id], "azuread:index/namedLocation:NamedLocation").props
-        expected = {ip if "/" in ip else f"{ip}/32" for o in site.config.offices for ip in o.egress}
-        assert set(location["ip"]["ipRanges"]) == expected
+def test_core_creates_the_key_vault_the_mover_reads(plans, sample_inventory):
+    org = sample_inventory.organisation
+    vault = only(plans["core"], KEY_VAULT)
+    assert vault.inputs["vaultName"] == naming.key_vault(org.azure_location, org.mail_domain)
+    assert len(vault.inputs["vaultName"]) <= 24 and vault.protect
+    endpoints = plans["pref-27-osaka"].by_type("azure-native:storagemover:Endpoint")
+    uris = [e.inputs["properties"]["credentials"]["passwordUri"] for e in endpoints
+            if e.inputs["properties"]["endpointType"] == "SmbMount"]
+    assert uris and all(u.startswith(naming.key_vault_uri(vault.inputs["vaultName"])) for u in uris)
+
+
+def test_file_sync_site_gets_sync_groups_and_the_manual_server_step(plans, sample_inventory):
+    site = sample_inventory.sites["pref-32-shimane"]
+    plan = plans[site.id]
+    groups = plan.by_type("azure-native:storagesync:SyncGroup")
+    assert {g.inputs["syncGroupName"] for g in groups} == {s.name for s in site.config.file_shares}
+    assert "file-sync-register-server" in {s["id"] for s in plan.outputs["manual_steps"]}
+    assert plans[SITE].by_type("azure-native:storagesync:SyncGroup") == []
+
+
+def test_tags_are_bounded(sample_inventory):
+    with pytest.raises(naming.NamingError, match="256"):
+        naming.tags("pref-18-fukui", 0, "X" * 257)
 
 
 def test_storage_account_names_are_valid_unique_and_deterministic(sample_inventory):
@@ -141,32 +142,9 @@ def test_storage_account_names_are_valid_unique_and_deterministic(sample_invento
     names = {s: naming.storage_account(s, org.azure_location, org.mail_domain) for s in sample_inventory.sites}
     assert len(set(names.values())) == len(names)
     assert all(3 <= len(n) <= 24 and n.isalnum() and n.islower() for n in names.values())
-    assert names == {s: naming.storage_account(s, org.azure_location, org.mail_domain) for s in names}
     with pytest.raises(naming.NamingError, match="used by both"):
         naming.check_unique({"hq": "stfileshq", "pref-01-hokkaido": "stfileshq"})
 
 
-def test_core_stack(plans):
-    core = plans["core"]
-    vault = only(core, "azure-native:recoveryservices:Vault").props["properties"]["securitySettings"]
-    assert vault["softDeleteSettings"]["softDeleteState"] == "AlwaysON"
-    assert vault["immutabilitySettings"]["state"] in ("Unlocked", "Locked")
-    assert only(core, "azure-native:operationalinsights:Workspace").protect
-    assert {g.props["displayName"] for g in core.by_type("azuread:index/group:Group")} == {
-        "cutover-platform-admins", "cutover-auditors"}
-    assert all(r.status == "not_applicable" for r in core.policy_results)
-
-
-def test_storage_mover_alternative_mirrors_each_share(plans, sample_inventory):
-    movers = [s for s in sample_inventory.sites.values() if s.config.migration_method == "storage_mover"]
-    assert [s.id for s in movers] == ["pref-27-osaka"]
-    site = movers[0]
-    plan = plans[site.id]
-    jobs = {j.props["jobDefinitionName"]: j.props for j in plan.by_type("azure-native:storagemover:JobDefinition")}
-    assert set(jobs) == {f"mirror-{s.name}" for s in site.config.file_shares}
-    assert all(j["copyMode"] == "Mirror" and j["agentName"] == f"agent-{site.id}" for j in jobs.values())
-    targets = [e.props["properties"] for e in plan.by_type("azure-native:storagemover:Endpoint")
-               if e.props["properties"]["endpointType"] == "AzureStorageSmbFileShare"]
-    assert {t["storageAccountResourceId"] for t in targets} == {only(plan, SA).props["id"]}
-    assert {"storage-mover-agent", "storage-mover-credentials"} <= {m["id"] for m in plan.outputs["manual_steps"]}
-    assert plans["pref-18-fukui"].by_type("azure-native:storagemover:JobDefinition") == []
+def test_as_of_is_used_for_waivers(plans):
+    assert plans[SITE].as_of == AS_OF

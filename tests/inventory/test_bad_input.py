@@ -154,12 +154,12 @@ def test_restricted_upload_folder_allows_one_writer(inventory_copy):
 @pytest.mark.parametrize(
     ("old", "new", "field", "words"),
     [
-        ("policy: storage-shared-key-disabled", "policy: storage-sharedkey-off", "waivers[0].policy",
+        ("policy: endpoint-readiness", "policy: storage-sharedkey-off", "waivers[0].policy",
          ("unknown policy", "storage-shared-key-disabled")),
-        ("policy: storage-shared-key-disabled", "policy: storage-https-only", "waivers[0].policy",
+        ("policy: endpoint-readiness", "policy: storage-https-only", "waivers[0].policy",
          ("cannot be waived",)),
-        ("  expires: 2028-03-31\n", "", "waivers[0].expires", ("required field is missing",)),
-        ("  expires: 2028-03-31\n", "  expires: someday\n", "waivers[0].expires", ("valid date",)),
+        ("  expires: 2027-12-28\n", "", "waivers[0].expires", ("required field is missing",)),
+        ("  expires: 2027-12-28\n", "  expires: someday\n", "waivers[0].expires", ("valid date",)),
     ],
 )
 def test_waivers_name_known_policies_and_expire(inventory_copy, old, new, field, words):
@@ -179,7 +179,7 @@ def test_endpoint_waiver_names_a_known_pc(inventory_copy):
     host = text.split("scope: ", 1)[1].splitlines()[0]
     replace(site_yml, f"scope: {host}", "scope: P18-XX-999")
     assert_one(problems_of(inventory_copy), f"{SITE}/site.yml", line_of(site_yml, "scope: P18-XX-999"),
-               "waivers[1].scope", "not a PC listed", "endpoints.csv")
+               "waivers[0].scope", "not a PC listed", "endpoints.csv")
 
 
 def test_wave_must_be_declared(inventory_copy):

@@ -22,7 +22,8 @@ def test_published_schema_matches_the_models(project_root):
 
 def test_plan_gives_one_check_per_policy_plus_manual_steps(plan_dir):
     checks = by_id(pulumi.collect(SITE, plan_dir, AS_OF))
-    assert checks["cloud.storage-shared-key-disabled"].status == "waived"
+    # account keys are on for vaulted backup with key and SAS expiry: a pass, no longer a waiver (issue #13)
+    assert checks["cloud.storage-shared-key-disabled"].status == "pass"
     assert checks["cloud.storage-min-tls-1-2"].status == "pass"
     assert checks["cloud.manual.entra-kerberos-admin-consent"].status == "manual"
     assert checks["cloud.backup"].status == "pass"
@@ -37,6 +38,8 @@ def test_real_stack_export_is_read_by_the_same_reader(plan_dir, tmp_path):
         resource.pop("id", None)  # a real export keeps the id outside the properties the policies see
         (resource.get("outputs") or {}).pop("id", None)
     (tmp_path / f"{SITE}.json").write_text(json.dumps(doc), encoding="utf-8")
+    config = plan_dir / f"{SITE}.policy-config.json"  # deploy-wave.yml keeps the pack configuration beside it
+    (tmp_path / config.name).write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
     from_plan = {c.id: c.status for c in pulumi.collect(SITE, plan_dir, AS_OF)}
     from_export = {c.id: c.status for c in pulumi.collect(SITE, tmp_path, AS_OF)}
     assert from_export == from_plan
@@ -107,7 +110,8 @@ def test_expired_waiver_fails_and_survey_gaps_fail(sample_inventory):
 
     later = {c.key: c.status for c in inventory.waivers(site, dt.date(2028, 1, 1))}
     assert later["inventory.waiver.endpoint-readiness@P18-DT-009"] == "fail"
-    assert later["inventory.waiver.storage-shared-key-disabled"] == "waived"
+    earlier = {c.key: c.status for c in inventory.waivers(site, dt.date(2027, 1, 1))}
+    assert earlier["inventory.waiver.endpoint-readiness@P18-DT-009"] == "waived"
     checks, actions = inventory.survey(site)
     unanswered = [m for m in site.mail if m.client == "unknown"]
     assert by_id(checks)["mail.survey.answered"].status == ("fail" if unanswered else "pass")

@@ -20,6 +20,7 @@ from cutover.cli import (
     rehearse_cmd,
     survey_cmd,
     twin_cmd,
+    verify_cmd,
 )
 from cutover.cli.common import INTERNAL_ERROR, err_console
 
@@ -43,6 +44,7 @@ COMMANDS: dict[str, typer.Typer | Callable[..., None]] = {
     "inventory": inventory_cmd.inventory_app,
     "ci": ci_cmd.ci_app,
     "plan": plan_cmd.plan,
+    "policy-config": plan_cmd.policy_config,
     "stacks": plan_cmd.stacks_app,
     "evidence": evidence_cmd.evidence_app,
     "report": evidence_cmd.report,
@@ -51,6 +53,7 @@ COMMANDS: dict[str, typer.Typer | Callable[..., None]] = {
     "survey": survey_cmd.survey_app,
     "rehearse": rehearse_cmd.rehearse,
     "gate": gate_cmd.gate,
+    "verify": verify_cmd.verify_command,
     "migration": migration_cmd.migration_app,
     "version": version,
 }

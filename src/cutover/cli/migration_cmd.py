@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from cutover import naming
 from cutover.cli.common import (
     ExitCode,
     InventoryOpt,
@@ -19,7 +20,6 @@ from cutover.cli.common import (
     resolve_site,
     say,
 )
-from cutover.cloud import naming
 from cutover.migration.names import check_path
 from cutover.migration.robocopy import FLAG_REASONS, PASSES, RobocopyPlan, interpret_exit_code
 

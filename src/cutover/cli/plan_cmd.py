@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cutover import atomic
 from cutover.cli.common import (
     AsOfOpt,
     ExitCode,
@@ -29,8 +32,14 @@ from cutover.cli.common import (
     resolve_site,
     say,
 )
-from cutover.cloud import offline, stacks
+from cutover.cloud import offline, pack_config, stacks
 from cutover.cloud.programs import CORE_STACK
+
+
+class Phase(enum.StrEnum):
+    up = "up"
+    preview = "preview"
+
 
 stacks_app = typer.Typer(help="Stack configuration files (pulumi/stacks).", no_args_is_help=True)
 
@@ -60,13 +69,13 @@ def print_plan(plan: offline.StackPlan) -> None:
         resources.add_column(column, overflow="fold")
     for r in plan.resources:
         parent = (r.parent or "").rsplit("::", 1)[-1]
-        inputs = {k: v for k, v in r.props.items() if k not in ("id", "name")}
+        inputs = dict(r.inputs)
         resources.add_row(*cells(r.type, r.name + (" (protected)" if r.protect else ""), parent, _short(inputs)))
     console.print(resources)
     results = Table(title=f"stack {plan.stack}: policies")
     for column in ("policy", "enforcement", "status", "detail"):
         results.add_column(column, overflow="fold")
-    colour = {"pass": "green", "fail": "red", "waived": "yellow", "not_applicable": "dim"}
+    colour = {"pass": "green", "fail": "red", "waived": "yellow", "unknown": "magenta", "not_applicable": "dim"}
     for r in plan.policy_results:
         detail = "; ".join(f.message for f in r.findings[:3])
         results.add_row(*cells(r.policy, r.enforcement, marked(f"[{colour[r.status]}]{r.status}[/]"), detail))
@@ -79,11 +88,15 @@ def plan(
     every: Annotated[bool, typer.Option("--all", help="Plan core and all 48 sites.")] = False,
     out: Annotated[Path, typer.Option(help="Where to write one JSON file per stack.")] = Path("build/plan"),
     as_of: AsOfOpt = None,
+    phase: Annotated[Phase, typer.Option(help="up: the stacks after `pulumi up`; preview: the first preview of "
+                                              "new stacks (values Azure assigns unknown).")] = Phase.up,
+    jobs: Annotated[int, typer.Option(help="Worker processes for site stacks (default: CPU count).")] = 0,
     inventory: InventoryOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
-    """Run the Pulumi programs offline under the SDK's mocks; print resources and policy results.
+    """Run the Pulumi programs offline against the Azure double; print resources and policy results.
 
+    Writes <stack>.json (stack-export shape) and <stack>.policy-config.json (for --policy-pack-config).
     Exit status 1 when a mandatory policy fails, 2 on bad input.
     """
     inv = load(inventory)
@@ -94,7 +107,7 @@ def plan(
                TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as progress:
         task = progress.add_task("core", total=len(chosen))
-        plans = offline.plan_stacks(inv, chosen, day,
+        plans = offline.plan_stacks(inv, chosen, day, phase=phase.value, jobs=jobs or os.cpu_count() or 1,
                                     progress=lambda name: progress.update(task, advance=1, description=name))
     paths = [offline.write_plan(p, out) for p in plans]
     if fmt is OutputFormat.json:
@@ -110,6 +123,37 @@ def plan(
         err_console.print("[red]mandatory policies failed[/]: ", end="", highlight=False)
         say(", ".join(f"{s}:{p}" for s, p in failing), err=True)
         exit_with(ExitCode.FINDINGS)
+
+
+def policy_config(
+    stack: Annotated[str, typer.Argument(help="core, hq, 13, pref-13-tokyo …")],
+    core_outputs: Annotated[Path | None, typer.Option(
+        help="JSON of the core stack's outputs (`pulumi stack output --stack core --json`); needed for sites.")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="Write here (default: standard output).")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """The policy pack configuration of one stack (`pulumi preview/up --policy-pack-config <file>`).
+
+    Waivers (reason, approver, expiry) and the values the checks compare against come from the inventory.
+    """
+    inv = load(inventory)
+    name = CORE_STACK if stack == CORE_STACK else resolve_site(inv, stack).id
+    outputs: dict = {}
+    if core_outputs is not None:
+        try:
+            outputs = json.loads(core_outputs.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            fail(f"{core_outputs}: not readable JSON ({exc})")
+    if name != CORE_STACK and not outputs.get("workspace_id"):
+        fail(f"{core_outputs or '--core-outputs'}: field workspace_id is missing (core's outputs are needed "
+             "for a site stack)")
+    text = json.dumps(pack_config.for_stack(inv, name, outputs), ensure_ascii=False, indent=2, sort_keys=True)
+    if out is None:
+        say(text)
+    else:
+        atomic.write_text(out, text + "\n")
+        say(f"policy pack configuration of {name} written to {out}", err=True)
 
 
 @stacks_app.command("sync")

@@ -67,6 +67,7 @@ def collect_site(inv: Inventory, site: Site, sources: Sources, as_of: dt.date | 
     checks += endpoint_checks
     actions += endpoint_actions
     checks += junit.collect(site, list(sources.junit))
+    actions += junit.actions(site, list(sources.junit))
     wave = inv.organisation.wave(site.wave)
     return SiteEvidence(
         run=run_metadata(inv, as_of, list(sources.digests)),

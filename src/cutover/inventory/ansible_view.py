@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from cutover.cloud import naming
+from cutover import naming, smb
 from cutover.inventory.model import Endpoint, Inventory, Site
 
 
@@ -60,6 +60,10 @@ def site_vars(site: Site, inventory: Inventory) -> dict[str, Any]:
         "cutover_drive_mappings": [m.model_dump(mode="json") for m in cfg.drive_mappings],
         "cutover_switch_mappings": cfg.cutover.switch_mappings,
         "cutover_rollback": cfg.cutover.rollback,
+        # The site's allowed SMB channel ciphers (the same function the stack uses): AES-256-GCM only means
+        # Windows 10 PCs cannot connect and Windows 11 PCs must prefer AES_256_GCM (docs/cloud.md).
+        "cutover_smb_channel_encryption": smb.channel_encryption(
+            (e.build_number for e in site.endpoints), org.windows10_deadline, dt.date.today()),
     }
 
 

@@ -134,6 +134,30 @@ class Prices(_Strict):
     )
 
 
+class ActiveDirectory(_Strict):
+    """The on-premises AD that hybrid sites sync from (Entra Kerberos for hybrid identities)."""
+
+    domain_name: str = Field(min_length=3, description="DNS name of the AD domain, e.g. ad.union.example")
+    domain_guid: str = Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                             description="objectGUID of the domain (Get-ADDomain); lets File Explorer edit ACLs")
+
+
+class DataCenter(_Strict):
+    """The data center whose file servers are being retired: a time-boxed migration source."""
+
+    name: str = Field(min_length=1)
+    egress: list[Egress] = Field(min_length=1, description="public egress of the file servers / Storage Mover agent")
+    copy_group: str | None = Field(
+        None, description="AD group (synced to Entra) of the migration service account that runs robocopy")
+
+
+class BreakGlass(_Strict):
+    """An emergency-access account every conditional-access policy excludes."""
+
+    upn: Email
+    object_id: str = Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
 class Organisation(_Strict):
     name_ja: str
     name_en: str
@@ -145,6 +169,14 @@ class Organisation(_Strict):
     )
     waves: list[Wave] = Field(min_length=1)
     prices: Prices
+    active_directory: ActiveDirectory | None = Field(None, description="needed when any site is hybrid")
+    datacenter: DataCenter | None = None
+    break_glass_accounts: list[BreakGlass] = Field(default_factory=list)
+    legacy_auth_block_from: dt.date | None = Field(
+        None, description="the block-legacy-authentication policy reports only before this date, enforces from it")
+    windows10_deadline: dt.date | None = Field(
+        None, description="last day Windows 10 PCs may use the shares: sites with Windows 10 PCs keep AES-128-GCM "
+                          "SMB channel encryption until then, every site is AES-256-GCM only after it")
 
     @field_validator("waves")
     @classmethod
@@ -166,12 +198,20 @@ class Organisation(_Strict):
 class Office(_Strict):
     name: str = Field(min_length=1)
     egress: list[Egress] = Field(min_length=1, description="public egress IPv4 addresses or CIDR ranges")
+    shared_ipv4: bool = Field(
+        False, description="the egress IPv4 address is shared with other subscribers (IPv4 over IPv6 such as "
+                           "MAP-E or DS-Lite): it never goes into the storage firewall")
+    port_445_blocked: bool = Field(False, description="the line blocks outbound TCP 445 (measured, not assumed)")
 
 
 class Group(_Strict):
     name: Slug
     display_name: str = Field(min_length=1)
     purpose: str = Field(min_length=1)
+    ad_group: str | None = Field(
+        None, min_length=1, max_length=256,
+        description="hybrid sites: the AD group synced to Entra that holds this group's members (share RBAC "
+                    "must name AD-synced groups)")
 
 
 class Folder(_Strict):
@@ -238,10 +278,32 @@ class DriveMapping(_Strict):
 
 
 class Backup(_Strict):
+    """Azure Files backup (limits: https://learn.microsoft.com/azure/backup/azure-file-share-support-matrix)."""
+
+    tier: Literal["vault", "snapshot"] = Field(
+        "vault", description="vault: copies in the Recovery Services vault (survive the account); "
+                             "snapshot: share snapshots in the same account only")
     daily_time: str = Field("22:00", pattern=r"^([01]\d|2[0-3]):(00|30)$",
                             description="local (Tokyo) time, on the hour or half hour")
-    retention_days: int = Field(30, ge=1, le=9999)
-    snapshot_retention_days: int = Field(7, ge=1, le=30)
+    retention_days: int = Field(30, ge=1, le=9999, description="daily recovery points (vault tier up to 9999, "
+                                                              "snapshot tier up to 200)")
+    snapshot_retention_days: int = Field(7, ge=1, le=30, description="vault tier: days the snapshot is kept "
+                                                                     "beside the vaulted copy (up to 30)")
+
+    @model_validator(mode="after")
+    def _tier_limits(self) -> Backup:
+        if self.tier == "snapshot" and self.retention_days > 200:
+            raise ValueError("the snapshot tier keeps daily recovery points for at most 200 days "
+                             f"(retention_days is {self.retention_days})")
+        return self
+
+
+class FileSync(_Strict):
+    """Azure File Sync on a small local server: the office reaches Azure over HTTPS 443, PCs use the server."""
+
+    server: Hostname = Field(description="the local Windows Server running the Azure File Sync agent")
+    office: str = Field(min_length=1, description="name of the office (in offices) it serves")
+    path: str = Field(r"D:\\Shares", pattern=r"^[A-Za-z]:\\", description="local folder the shares sync to")
 
 
 class Waiver(_Strict):
@@ -319,6 +381,23 @@ class SiteFile(_Strict):
     cutover: Cutover = Field(default_factory=Cutover)
     migration_method: Literal["robocopy", "storage_mover"] = Field(
         "robocopy", description="robocopy passes on the file server (default) or Azure Storage Mover jobs")
+    datacenter_access_until: dt.date | None = Field(
+        None, description="last day the data center's egress may reach this site's account (its cutover plus the "
+                          "rollback period); absent: the data center is not a migration source")
+    file_sync: FileSync | None = Field(
+        None, description="the port-445 alternative for an office whose line blocks 445 or shares its IPv4")
+
+    @model_validator(mode="after")
+    def _site_rules(self) -> SiteFile:
+        if self.identity_mode == "hybrid":
+            used = {g for share in self.file_shares for folder in share.folders for g in folder.permissions}
+            missing = sorted(g.name for g in self.groups if g.name in used and not g.ad_group)
+            if missing:
+                raise ValueError("hybrid sites grant share access to AD-synced groups: set ad_group for "
+                                 + ", ".join(missing))
+        if self.file_sync and self.file_sync.office not in {o.name for o in self.offices}:
+            raise ValueError(f"file_sync.office {self.file_sync.office!r} is not one of the site's offices")
+        return self
 
     @field_validator("confirmations")
     @classmethod

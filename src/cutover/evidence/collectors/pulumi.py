@@ -42,17 +42,16 @@ def _root_outputs(doc: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _policy_results(doc: dict[str, Any], as_of: dt.date) -> list[dict[str, Any]]:
+def _policy_results(doc: dict[str, Any], as_of: dt.date, config_path: Path) -> list[dict[str, Any]]:
     if "cutover" in doc:
         return doc["cutover"]["policy_results"]
-    resources = [
-        policies.PlannedResource(urn=r["urn"], type=r["type"], name=r["urn"].rsplit("::", 1)[-1],
-                                 props={**(r.get("inputs") or {}), **(r.get("outputs") or {}),
-                                        **({"id": r["id"]} if r.get("id") else {})},
-                                 protect=bool(r.get("protect")), parent=r.get("parent"))
-        for r in doc.get("deployment", {}).get("resources", []) if r.get("custom")
-    ]
-    return [r.as_json() for r in policies.evaluate(resources, as_of)]
+    # A real export: resource checks on inputs, stack checks on outputs and relations, with the pack
+    # configuration deploy-wave.yml saved beside it (<stack>.policy-config.json; none: checks needing it fail).
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        config = {}
+    return [r.as_json() for r in policies.evaluate(policies.resources_from_export(doc), as_of, config)]
 
 
 def mode_of(doc: dict[str, Any]) -> str:
@@ -108,7 +107,7 @@ def _checks(doc: dict[str, Any], path: Path, as_of: dt.date,
     mode = mode_of(doc)
     stamp = now()
     checks = []
-    for result in _policy_results(doc, as_of):
+    for result in _policy_results(doc, as_of, path.with_name(f"{site_id}.policy-config.json")):
         title_ja, title_en = policy_titles(result["policy"])
         messages = [f["message"] for f in result.get("findings", [])]
         status = result["status"]
