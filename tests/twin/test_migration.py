@@ -241,7 +241,8 @@ def test_mismatch_blocks_the_gate_and_rollback_restores_write_access(server, tmp
     assert checks(out)["migration.verify.shared"]["status"] in ("fail", "error")
     site = sample_inventory.sites[SITE]
     evidence = collect_site(sample_inventory, site, Sources(facts_dir=out / "facts"), dt.date(2026, 11, 24))
-    conditions = {c.id: c for c in gate.evaluate(evidence)}
+    context = gate.Context.for_site(sample_inventory, SITE, dt.date(2026, 11, 24))
+    conditions = {c.id: c for c in gate.evaluate(evidence, context)}
     assert not conditions["verification-matched"].passed and not conditions["final-pass-succeeded"].passed
     run(server, out, "rollback")
     access = state(server)["smb_shares"]["fukui$"]["access"]
