@@ -23,7 +23,7 @@ def test_every_source_reaches_the_evidence(sample_inventory, plan_dir, endpoint_
     keys = {c.key for c in evidence.checks}
     assert f"endpoint.reachable@{endpoint_artefacts['unreachable']}" in keys  # from the runner artefacts
     assert f"office.support@{endpoint_artefacts['office_fail']}" in keys  # from the fact cache
-    assert {"cloud.backup", "mail.survey.answered", "inventory.waiver.storage-shared-key-disabled"} <= keys
+    assert {"cloud.backup", "mail.survey.answered", "inventory.waiver.endpoint-readiness@P18-DT-009"} <= keys
     assert {a.id for a in evidence.actions} >= {"mail.survey.answer", "endpoint.by_hand", "office.replace"}
     wave = inv.organisation.wave(site.wave)
     info = evidence.site

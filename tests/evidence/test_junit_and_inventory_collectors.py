@@ -83,17 +83,17 @@ def test_an_unreadable_junit_file_is_an_error_and_the_others_are_still_read(tmp_
 # ---- inventory: waivers and the mail survey ---------------------------------------------------------------
 
 
-def test_waivers_in_force_and_expired(site):
+def test_waivers_in_force_and_expired(site, sample_inventory):
+    iwate = sample_inventory.sites["pref-03-iwate"]  # a site-wide policy waiver (NTLMv2 for a multifunction printer)
+    ntlm = {c.key: c for c in inventory.waivers(iwate, AS_OF)}["inventory.waiver.files-ntlmv2-disabled"]
+    assert (ntlm.status, ntlm.area, ntlm.source, ntlm.host) == ("waived", "inventory", "inventory", None)
+    info = policy_catalog.BY_ID["files-ntlmv2-disabled"]
+    assert (ntlm.title_ja, ntlm.title_en) == (f"例外承認: {info.title_ja}", f"Waiver: {info.title_en}")
+    waiver = next(w for w in iwate.config.waivers if w.policy == "files-ntlmv2-disabled")
+    assert ntlm.message == f"files-ntlmv2-disabled waived until {waiver.expires}: {waiver.reason}"
+    assert ntlm.data == {"reason": waiver.reason, "expires": waiver.expires.isoformat(),
+                         "approved_by": waiver.approved_by, "days_left": (waiver.expires - AS_OF).days}
     today = {c.key: c for c in inventory.waivers(site, AS_OF)}
-    shared_key = today["inventory.waiver.storage-shared-key-disabled"]
-    assert (shared_key.status, shared_key.area, shared_key.source, shared_key.host) == ("waived", "inventory",
-                                                                                        "inventory", None)
-    info = policy_catalog.BY_ID["storage-shared-key-disabled"]
-    assert (shared_key.title_ja, shared_key.title_en) == (f"例外承認: {info.title_ja}", f"Waiver: {info.title_en}")
-    waiver = next(w for w in site.config.waivers if w.policy == "storage-shared-key-disabled")
-    assert shared_key.message == f"storage-shared-key-disabled waived until {waiver.expires}: {waiver.reason}"
-    assert shared_key.data == {"reason": waiver.reason, "expires": waiver.expires.isoformat(),
-                               "approved_by": waiver.approved_by, "days_left": (waiver.expires - AS_OF).days}
     pc = today["inventory.waiver.endpoint-readiness@P18-DT-009"]
     assert (pc.status, pc.host) == ("waived", "P18-DT-009")
     assert pc.message.startswith("endpoint-readiness [P18-DT-009] waived until 2027-12-28: ")
@@ -102,7 +102,7 @@ def test_waivers_in_force_and_expired(site):
     assert (expired.status, expired.message) == (
         "fail", "endpoint-readiness [P18-DT-009] waiver expired on 2027-12-28: renew or remove it")
     assert expired.data["days_left"] == -1
-    assert inventory.waivers(site, dt.date(2027, 12, 28))[1].status == "waived"  # the last day still counts
+    assert inventory.waivers(site, dt.date(2027, 12, 28))[0].status == "waived"  # the last day still counts
     assert policy_titles("no-such-policy") == ("no-such-policy", "no-such-policy")
 
 

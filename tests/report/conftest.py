@@ -23,7 +23,8 @@ def plan_dir(tmp_path_factory, sample_inventory) -> Path:
     if not _PLANS:
         for plan in offline.plan_stacks(sample_inventory, ["core", SITE, "pref-36-tokushima"], AS_OF):
             path = offline.write_plan(plan, out)
-            _PLANS[path.name] = path.read_bytes()
+            for written in (path, path.with_name(f"{plan.stack}.policy-config.json")):  # the plan and its pack config
+                _PLANS[written.name] = written.read_bytes()
     for name, content in _PLANS.items():
         (out / name).write_bytes(content)
     return out

@@ -82,8 +82,11 @@ def unregister_ngav(state: dict) -> None:
 
 
 def lunchtime_scan_back(state: dict) -> None:
-    state["scheduled_tasks"][fleet.LUNCH_TASK] = {"enabled": True, "actions": [
-        {"path": "C:\\Program Files (x86)\\Trend Micro\\Security Agent\\PccNTMon.exe", "arguments": "-scan"}]}
+    """The Apex One agent's server-pushed lunchtime scan and its scan service, back on the PC."""
+    for name, data in (("Enable", 1), ("Frequency", 3), ("Hour", 12), ("Minute", 15)):
+        twin_state.reg_set(state, fleet.APEX_SCHEDULE, name, "REG_DWORD", data)
+    state["services"]["ntrtscan"] = {"display_name": fleet.TREND_SERVICES["ntrtscan"], "state": "running",
+                                     "start_mode": "auto", "path": f"{fleet.APEX_FOLDER}\\ntrtscan.exe"}
 
 
 def old_av_back(state: dict) -> None:
@@ -137,6 +140,7 @@ class Sabotage:
     check: str
     change: Callable[[dict], None]
     server: bool = False
+    also: tuple[str, ...] = ()  # other checks the same change must fail on that PC
 
 
 CASES = [
@@ -146,12 +150,13 @@ CASES = [
              drop_user_js),
     Sabotage("ngav-service-stopped", "P18-DT-003", "ngav.services_running", stop_ngav),
     Sabotage("ngav-unregistered-from-security-center", "P18-NB-004", "ngav.security_center_on", unregister_ngav),
-    Sabotage("old-av-lunchtime-scan-back", "P18-DT-010", "ngav.old_scan_task_absent", lunchtime_scan_back),
+    Sabotage("old-av-lunchtime-scan-back", "P18-DT-010", "ngav.old_scan_task_absent", lunchtime_scan_back,
+             also=("ngav.old_av_absent",)),  # the scan service that runs the schedule is the old antivirus too
     Sabotage("old-av-product-back", "P18-DT-011", "ngav.old_av_absent", old_av_back),
     Sabotage("drive-mapping-task-deleted", "P18-NB-005", "fileshare.drive_mapping_task", delete_mapping_task),
     Sabotage("kerberos-ticket-retrieval-off", "P18-DT-002", "fileshare.ticket_retrieval", ticket_retrieval_off),
     Sabotage("office-downgraded-to-2019", "P18-WM-012", "office.supported", office_2019),
-    Sabotage("first-scan-task-missing-on-hdd", "P18-DT-009", "ngav.first_scan_task", first_scan_gone),
+    Sabotage("first-scan-task-missing-on-hdd", "P18-DT-008", "ngav.first_scan_task", first_scan_gone),
     Sabotage("migration-target-file-changed-after-verification", "DC-FS01", "migration.target_matches_source",
              target_file_changed, server=True),
     Sabotage("migration-target-file-truncated-keeping-its-time", "DC-FS01", "migration.target_matches_source",
@@ -176,13 +181,17 @@ def evidence_for(sample_inventory, result):
 
 
 def site_page(sample_inventory, evidence, out: Path) -> str:
-    written = write.write_all(build.build([evidence], sample_inventory), out, "en")
+    written = write.write_all(build.build([evidence], sample_inventory, today=AS_OF), out, "en")
     [page] = [p for p in written["html"] if p.name == f"{SITE}.html"]
     return page.read_text(encoding="utf-8")
 
 
-def gate_blames(evidence, host: str) -> list[str]:
-    return [c.id for c in gating.evaluate(evidence) if not c.passed and host in c.why]
+def assessment(sample_inventory, evidence) -> gating.Assessment:
+    return gating.assess(evidence, gating.Context.for_site(sample_inventory, SITE, AS_OF))
+
+
+def gate_blames(sample_inventory, evidence, host: str) -> list[str]:
+    return [c.id for c in assessment(sample_inventory, evidence).unmet if host in c.why]
 
 
 def test_the_converged_fleet_verifies_with_one_call_per_host(converged, fleet_copy, run_verify):
@@ -203,7 +212,7 @@ def test_the_converged_fleet_verifies_with_one_call_per_host(converged, fleet_co
 def test_sabotage_makes_verify_fail_for_that_pc(case, fleet_copy, run_verify, sample_inventory, tmp_path):
     edit(fleet_copy, case.host, case.change, server=case.server)
     result = run_verify(fleet_copy)
-    assert failing(result) == {(case.host, case.check)}
+    assert failing(result) == {(case.host, check) for check in (case.check, *case.also)}
     assert not result.ok
     [finding] = [f for f in result.findings if (f.host, f.check) == (case.host, case.check)]
     assert finding.status == "fail" and finding.message
@@ -211,12 +220,12 @@ def test_sabotage_makes_verify_fail_for_that_pc(case, fleet_copy, run_verify, sa
     evidence = evidence_for(sample_inventory, result)
     [check] = [c for c in evidence.checks if c.host == case.host and c.id == f"testinfra.{case.check}"]
     assert check.status == "fail" and check.message == finding.message[:500]
-    assert not evidence.ready
+    assert assessment(sample_inventory, evidence).readiness is gating.Readiness.NOT_READY
 
     page = site_page(sample_inventory, evidence, tmp_path / "report")
     assert case.host in page and case.check in page
 
-    assert gate_blames(evidence, case.host), f"the gate does not name {case.host}"
+    assert gate_blames(sample_inventory, evidence, case.host), f"the gate does not name {case.host}"
 
 
 def test_twelve_ways_at_least():

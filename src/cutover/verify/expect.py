@@ -38,6 +38,7 @@ class OldAv:
     task_folders: tuple[str, ...]
     remove_product: bool
     remove_task: bool
+    schedule_key: str = ""  # the agent's server-pushed scheduled scan (HKLM, 32-bit view)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def for_site(inventory: Inventory, site: Site, as_of: dt.date, hosts: set[str] |
         ngav_on = bool(s["ngav_enabled"])
         old_av = OldAv(tuple(s["ngav_old_av_display_patterns"]), tuple(s["ngav_old_av_services"]),
                        tuple(s["ngav_old_av_task_paths"]), bool(s["ngav_remove_old_av"]),
-                       bool(s["ngav_remove_old_scan_task"])) if ngav_on else None
+                       bool(s["ngav_remove_old_scan_task"]), s["ngav_old_av_schedule_key"]) if ngav_on else None
         ngav = (Ngav(s["ngav_product_display_pattern"], tuple(s["ngav_product_services"]),
                      s["ngav_security_center_name"]) if ngav_on and s["ngav_install"] and not meeting else None)
         first_scan = (verify_settings.FIRST_SCAN_FOLDER + s["ngav_first_scan_task_name"]

@@ -25,6 +25,15 @@ OUTLOOK_VALUES = ["clsid", "Email", "Leave on Server"]
 THUNDERBIRD_FILES = ("Thunderbird\\Profiles\\*\\prefs.js", "Thunderbird\\Profiles\\*\\user.js")
 THUNDERBIRD_PREFS = r'^\s*user_pref\("mail\.(server|account|identity)\.'
 SECURITY_CENTER_SERVICES = ("WinDefend",)
+SCHEDULE_VALUES = ["Enable", "Hour", "Minute"]
+SCAN_SERVICE = "ntrtscan"  # Apex One's scan service runs the schedule
+
+
+def schedule_key(relative: str) -> str:
+    """The 32-bit agent keeps its schedule in the WOW6432Node view of HKLM."""
+    return "HKLM:\\SOFTWARE\\WOW6432Node\\" + relative.removeprefix("SOFTWARE\\")
+
+
 ALL_LINES = r"\S"
 
 
@@ -42,6 +51,9 @@ def for_pc(pc: PcExpectation) -> dict[str, Any]:
     if pc.old_av:
         services += pc.old_av.services
         task_folders += pc.old_av.task_folders
+        if pc.old_av.remove_task and pc.old_av.schedule_key:
+            registry.append({"path": schedule_key(pc.old_av.schedule_key), "names": SCHEDULE_VALUES, "depth": 0})
+            services.append(SCAN_SERVICE)
     if pc.ngav:
         services += pc.ngav.services
         security_center = True

@@ -30,7 +30,7 @@ TEMPLATED = {"fileshare_client_ticket_retrieval"}  # computed by ticket_retrieva
 KEYS = (
     "ngav_enabled", "ngav_remove_old_av", "ngav_remove_old_scan_task", "ngav_install",
     "ngav_schedule_first_scan_on_hdd", "ngav_meeting_laptops_use_defender", "ngav_old_av_display_patterns",
-    "ngav_old_av_services", "ngav_old_av_task_paths", "ngav_product_display_pattern", "ngav_product_services",
+    "ngav_old_av_services", "ngav_old_av_task_paths", "ngav_old_av_schedule_key", "ngav_product_display_pattern", "ngav_product_services",
     "ngav_security_center_name", "ngav_first_scan_task_name",
     "office_m365_enabled",
     "mail_client_enabled", "mail_client_outlook", "mail_client_thunderbird", "mail_client_days",

@@ -96,13 +96,13 @@ def collect(site_id: str, directory: Path | None, as_of: dt.date,
     except (OSError, ValueError) as exc:  # ValueError: bad JSON or not UTF-8
         return [could_not_collect("cloud.stack", "cloud", "pulumi", f"{path} is not readable JSON ({exc})")]
     try:
-        return _checks(doc, path, as_of, confirmations)
+        return _checks(doc, path, site_id, as_of, confirmations)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValueError: pydantic's ValidationError
         return [could_not_collect("cloud.stack", "cloud", "pulumi",
                                   f"{path} does not have the shape of a plan or stack export ({exc!r:.300})")]
 
 
-def _checks(doc: dict[str, Any], path: Path, as_of: dt.date,
+def _checks(doc: dict[str, Any], path: Path, site_id: str, as_of: dt.date,
             confirmations: tuple[Confirmation, ...] | list[Confirmation]) -> list[Check]:
     mode = mode_of(doc)
     stamp = now()

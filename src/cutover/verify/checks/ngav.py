@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 
+from cutover.verify import requests
 from cutover.verify.checks.model import Finding
 from cutover.verify.checks.raw import Raw
 from cutover.verify.expect import PcExpectation
@@ -38,15 +39,31 @@ def _old_av(pc: PcExpectation, raw: Raw) -> list[Finding]:
             if present else None,
             data={"products": products, "services": leftovers}))
     if pc.old_av.remove_task:
-        problem = raw.error_about("scheduled_tasks")
-        tasks = sorted(t["path"] for t in raw.tasks()
-                       if any(t["path"].lower().startswith(f.lower()) for f in pc.old_av.task_folders))
-        out.append(Finding(
-            pc.site, pc.host, "ngav.old_scan_task_absent", "error" if problem else "fail" if tasks else "pass",
-            f"could not check: {problem}" if problem else
-            ("old antivirus's scheduled scan still there: " + ", ".join(tasks)) if tasks
-            else "no scheduled task of the old antivirus", data={"tasks": tasks}))
+        out.append(_old_scan(pc, raw))
     return out
+
+
+def _old_scan(pc: PcExpectation, raw: Raw) -> Finding:
+    """The lunchtime scan as it exists on an Apex One agent: the server's schedule in the agent's registry,
+    enabled and run by the agent's scan service; plus any Task Scheduler task in the configured folders."""
+    problem = raw.error_about("scheduled_tasks") or raw.error_about("registry") or raw.error_about("services")
+    if problem:
+        return Finding(pc.site, pc.host, "ngav.old_scan_task_absent", "error", f"could not check: {problem}")
+    tasks = sorted(t["path"] for t in raw.tasks()
+                   if any(t["path"].lower().startswith(f.lower()) for f in pc.old_av.task_folders))
+    where = list(tasks)
+    schedule = None
+    if pc.old_av.schedule_key:
+        key = requests.schedule_key(pc.old_av.schedule_key)
+        enable, hour, minute = (raw.value(key, name) for name in requests.SCHEDULE_VALUES)
+        schedule = {"enable": enable and enable["value"], "hour": hour and hour["value"],
+                    "minute": minute and minute["value"]}
+        if enable is not None and int(enable["value"]) == 1 and raw.service(requests.SCAN_SERVICE)["exists"]:
+            when = f" at {int(hour['value']):02d}:{int(minute['value']):02d}" if hour and minute else ""
+            where.insert(0, f"Apex One scheduled scan{when} ({key} Enable = 1, {requests.SCAN_SERVICE} present)")
+    return Finding(pc.site, pc.host, "ngav.old_scan_task_absent", "fail" if where else "pass",
+                   ("old antivirus scan still scheduled: " + ", ".join(where)) if where
+                   else "no scheduled scan of the old antivirus", data={"tasks": tasks, "schedule": schedule})
 
 
 def _security_center(pc: PcExpectation, raw: Raw, check: str, name: str) -> tuple[dict | None, Finding | None]:
