@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cutover.evidence.facts import RoleFact
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "roles/fileshare_client/filter_plugins/fileshare.py"
 spec = importlib.util.spec_from_file_location("fileshare_filters", PLUGIN)
@@ -27,13 +29,14 @@ def readiness(*, reachable=True, build=22631, edition="Professional", joined=Tru
                 "error": None if reachable else "no answer within 3000 ms", "elapsed_ms": 12},
         "os": {"caption": "Microsoft Windows 11 Pro", "build": build, "ubr": 4460, "edition_id": edition},
         "entra_join": {"azure_ad_joined": joined, "domain_joined": True},
-        "ticket_retrieval": {"before": ticket, "after": ticket, "changed": changed},
+        "ticket_retrieval": {"value": ticket},
         "services": {name: {"exists": True, "state": "stopped" if name in stopped else "running",
                             "start_mode": "auto"} for name in ("LanmanWorkstation", "KeyIso")},
     }
 
 
 def by_id(fact):
+    assert RoleFact.model_validate(fact)  # every fact the role publishes is the collector's contract
     return {c["id"]: c for c in fact["checks"]}
 
 
@@ -58,7 +61,7 @@ def test_drive_map_points_each_group_at_its_share_and_folder():
 
 def test_a_ready_pc_passes_every_check():
     fact = filters.fileshare_fact(readiness(), "hybrid")
-    assert fact["schema"] == 1 and fact["actions"] == [] and fact["collected_at"].endswith("Z")
+    assert fact["schema"] == 2 and fact["actions"] == [] and fact["collected_at"].endswith("Z")
     assert {k: (c["status"], c["message"]) for k, c in by_id(fact).items()} == {
         "fileshare.tcp445": ("pass", f"TCP 445 to {HOST} reachable"),
         "fileshare.os_supported": ("pass", "Microsoft Windows 11 Pro build 22631"),
@@ -119,9 +122,15 @@ def test_entra_join(joined, status, message):
 
 
 def test_ticket_retrieval_set_now_needs_a_restart_and_unset_fails():
-    now = by_id(filters.fileshare_fact(readiness(changed=True), "hybrid"))["fileshare.ticket_retrieval"]
+    fact = filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True})
+    now = by_id(fact)["fileshare.ticket_retrieval"]
     assert (now["status"], now["message"]) == (
         "pass", "CloudKerberosTicketRetrievalEnabled = 1 (set now: takes effect after a restart)")
+    assert now["data"] == {"before": 0, "after": 1, "changed": True}
+    assert fact["reboot_required"] is True  # the role's one reboot signal
+    assert filters.fileshare_fact(readiness(), "hybrid")["reboot_required"] is False
+    failed = filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True, "failed": True})
+    assert by_id(failed)["fileshare.ticket_retrieval"]["status"] == "fail" and not failed["reboot_required"]
     unset = by_id(filters.fileshare_fact(readiness(ticket=0), "hybrid"))["fileshare.ticket_retrieval"]
     assert (unset["status"], unset["message"]) == ("fail", "CloudKerberosTicketRetrievalEnabled is not set")
 
@@ -134,20 +143,21 @@ def test_stopped_services_fail_by_name():
 
 def test_mapping_state_is_reported_when_the_mapping_task_ran():
     assert "fileshare.mapping_installed" not in by_id(filters.fileshare_fact(readiness(), "hybrid"))
-    assert "fileshare.mapping_installed" not in by_id(filters.fileshare_fact(readiness(), "hybrid",
-                                                                             {"skipped": True}))
-    installed = by_id(filters.fileshare_fact(readiness(), "hybrid", {"changed": False}))["fileshare.mapping_installed"]
+    unchanged = {"folder": {"changed": False}, "files": {"changed": False}, "task": {"skipped": True}}
+    installed = by_id(filters.fileshare_fact(readiness(), "hybrid", unchanged))["fileshare.mapping_installed"]
     assert (installed["status"], installed["message"]) == ("pass", "logon-time mapping installed")
-    assert installed["data"] == {"switch_mappings": False, "rollback": False}
-    switched = by_id(filters.fileshare_fact(readiness(), "hybrid", {"changed": True}, switch=True))[
-        "fileshare.mapping_installed"]
-    assert switched["message"] == "logon-time mapping installed (changed now); switched to the Azure file share"
-    assert switched["data"] == {"switch_mappings": True, "rollback": False}
+    assert installed["data"] == {"switch_mappings": False, "rollback": False, "plan": {}}
+    switched = by_id(filters.fileshare_fact(readiness(), "hybrid", {"files": {"changed": True}, "task": {}},
+                                            switch=True, plan={"task": False}))["fileshare.mapping_installed"]
+    assert switched["message"] == ("logon-time mapping installed (changed now: files); "
+                                   "switched to the Azure file share")
+    assert switched["data"] == {"switch_mappings": True, "rollback": False, "plan": {"task": False}}
     back = by_id(filters.fileshare_fact(readiness(), "hybrid", {}, rollback=True))["fileshare.mapping_installed"]
     assert back["message"] == "logon-time mapping installed; rollback: old mappings restored at next logon"
     assert back["data"]["rollback"] is True
-    failed = by_id(filters.fileshare_fact(readiness(), "hybrid", {"failed": True}))["fileshare.mapping_installed"]
-    assert failed["status"] == "error"
+    failed = by_id(filters.fileshare_fact(readiness(), "hybrid", {"files": {}, "task": {"failed": True}}))[
+        "fileshare.mapping_installed"]
+    assert (failed["status"], failed["message"]) == ("error", "could not install the logon-time mapping (task)")
 
 
 @pytest.mark.parametrize("result", [None, {}, {"failed": True, "msg": "Test-NetConnection failed"},
@@ -160,7 +170,9 @@ def test_readiness_that_did_not_run_is_an_error(result):
                                                                 f"could not check: {expected}")
     assert fact["actions"] == [] and check["data"] == {}
     assert filters.FilterModule().filters() == {"fileshare_drive_map": filters.fileshare_drive_map,
-                                                "fileshare_fact": filters.fileshare_fact}
+                                                "fileshare_fact": filters.fileshare_fact,
+                                                "fileshare_files": filters.fileshare_files,
+                                                "fileshare_plan": filters.fileshare_plan}
 
 
 def test_a_mapping_to_a_share_the_site_does_not_have_has_no_legacy_path():
@@ -173,7 +185,8 @@ def test_a_failed_readiness_run_is_an_error_even_with_partial_results():
     fact = filters.fileshare_fact({**readiness(), "failed": True, "msg": "timeout"}, "hybrid")
     assert [(c["id"], c["status"], c["message"]) for c in fact["checks"]] == [
         ("fileshare.readiness", "error", "could not check: timeout")]
-    assert set(fact) == {"schema", "collected_at", "actions", "checks"} and fact["schema"] == 1
+    assert set(fact) == {"schema", "area", "collected_at", "reboot_required", "checks", "actions", "state"}
+    assert (fact["schema"], fact["area"], fact["reboot_required"], fact["state"]) == (2, "fileshare", False, {})
     blocked = filters.fileshare_fact(readiness(reachable=False), "hybrid")["actions"][0]
     assert blocked["message_ja"] == ("この事務所では TCP 445 が遮断されています。プロバイダーへの開放依頼、"
                                      "または VPN／ExpressRoute／Azure File Sync を検討してください")

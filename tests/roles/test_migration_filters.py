@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from cutover.evidence.facts import RoleFact
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "roles/file_migration/filter_plugins/migration.py"
 spec = importlib.util.spec_from_file_location("migration_filters", PLUGIN)
@@ -43,7 +45,9 @@ def fact(previous=None, site=SITE, pass_name="scan", execute=False, scanned=NOTH
 
 
 def by_id(doc, site=SITE):
-    return {c["id"]: c for c in doc["checks"] if c["data"]["site"] == site}
+    """Checks of a site by '<id>.<item>' (the id is the kind of check, the item the share)."""
+    assert RoleFact.model_validate(doc)  # every fact the role publishes is the collector's contract
+    return {f"{c['id']}.{c['item']}": c for c in doc["checks"] if c["data"]["site"] == site}
 
 
 def test_scan_passes_or_lists_the_names_azure_files_refuses():
@@ -56,10 +60,12 @@ def test_scan_passes_or_lists_the_names_azure_files_refuses():
         "fail", "1 name(s) Azure Files refuses; rename before the seed")
     assert checks["migration.scan.archive"]["data"]["findings"] == [{"path": "a.", "kind": "trailing_dot"}]
     assert "migration.scan.photos" not in checks  # a skipped loop item did not run
-    assert doc["schema"] == 1 and doc["actions"] == [] and doc["collected_at"].endswith("Z")
-    assert doc["last_pass"] == {"site": SITE, "pass": "scan", "execute": False}
+    assert doc["schema"] == 2 and doc["actions"] == [] and doc["collected_at"].endswith("Z")
+    assert doc["state"] == {"last_pass": {"site": SITE, "pass": "scan", "execute": False}}
+    assert [(c["id"], c["item"]) for c in doc["checks"]] == [("migration.scan", "shared"),
+                                                             ("migration.scan", "archive")]
     failed = by_id(fact(scanned=loop(scan("shared", failed=True))))["migration.scan.shared"]
-    assert failed["status"] == "fail"
+    assert (failed["status"], failed["message"]) == ("error", "could not check: the scan did not finish")
 
 
 def test_findings_are_kept_to_fifty():
@@ -81,9 +87,13 @@ def test_a_dry_run_is_recorded_apart_from_an_executed_pass():
 
 
 def test_a_failed_pass_fails_with_its_message():
-    result = {"item": {"share": "shared"}, "rc": 16, "success": False, "dry_run": False, "msg": "access denied"}
+    result = {"item": {"share": "shared"}, "rc": 16, "success": False, "dry_run": False,
+              "meanings": ["serious error: no file was copied"]}
     check = by_id(fact(pass_name="delta", copied=loop(result)))["migration.delta_pass.shared"]
-    assert (check["status"], check["message"]) == ("fail", "robocopy delta exit 16: access denied")
+    assert (check["status"], check["message"]) == ("fail", "robocopy delta exit 16: serious error: no file was copied")
+    gone = {"item": {"share": "shared"}, "dry_run": False, "msg": "access denied"}
+    check = by_id(fact(pass_name="delta", copied=loop(gone)))["migration.delta_pass.shared"]
+    assert (check["status"], check["message"]) == ("fail", "robocopy delta did not finish: access denied")
     unknown = by_id(fact(pass_name="delta", copied=loop({"item": {"share": "shared"}})))
     assert unknown["migration.delta_dry_run.shared"]["status"] == "fail"  # no answer: a dry run that did not succeed
 
@@ -96,7 +106,7 @@ def test_verification_names_the_folders_and_files_that_differ():
     assert bad["data"]["folders"][0] == {"name": "全体会議", "match": False}
     odd = {"item": {"share": "shared"}, "matched": False}
     assert by_id(fact(verified=loop(odd)))["migration.verify.shared"]["message"] == (
-        "mismatch: folders none; sampled files none")
+        "could not check: the verification did not finish")
 
 
 def test_earlier_passes_are_kept_and_other_sites_untouched():
@@ -109,7 +119,7 @@ def test_earlier_passes_are_kept_and_other_sites_untouched():
     assert set(by_id(second, OTHER)) == {"migration.seed_pass.docs"}
     again = fact(previous=second, pass_name="final", execute=True, copied=loop(copy("shared", rc=8, success=False)))
     assert by_id(again)["migration.final_pass.shared"]["status"] == "fail"  # the newer pass replaces the older
-    assert len([c for c in again["checks"] if c["id"] == "migration.final_pass.shared"]) == 1
+    assert len([c for c in again["checks"] if (c["id"], c["item"]) == ("migration.final_pass", "shared")]) == 1
 
 
 def test_rollback_restores_write_access_and_fails_the_final_pass_of_that_site_only():
@@ -134,9 +144,11 @@ def test_nothing_registered_gives_no_checks():
 
 def test_each_check_keeps_the_figures_behind_it():
     scanned = by_id(fact(scanned=loop(scan("shared"))))["migration.scan.shared"]
-    assert scanned["data"] == {"site": SITE, "files": 120, "bytes": 4096, "findings": []}
+    assert scanned["data"] == {"site": SITE, "files": 120, "bytes": 4096, "findings": [], "findings_total": 0,
+                               "unreadable": [], "excluded": None}
     unknown = by_id(fact(scanned=loop({"item": {"share": "shared"}})))["migration.scan.shared"]
-    assert unknown["message"] == "0 files, no name Azure Files refuses" and unknown["data"]["files"] is None
+    assert (unknown["status"], unknown["message"]) == ("error", "could not check: the scan did not finish")
+    assert unknown["data"]["files"] is None
     copied = {"item": {"share": "shared"}, "rc": 3, "success": True, "dry_run": False,
               "meanings": ["files were copied", "extra files"]}
     assert by_id(fact(pass_name="seed", copied=loop(copied)))["migration.seed_pass.shared"]["message"] == (
@@ -146,7 +158,7 @@ def test_each_check_keeps_the_figures_behind_it():
         "robocopy seed exit 0: ")
     verified = verify("shared")
     assert by_id(fact(verified=loop(verified)))["migration.verify.shared"]["data"] == {
-        "site": SITE, "folders": verified["folders"], "sample": verified["sample"]}
+        "site": SITE, "folders": verified["folders"], "sample": verified["sample"], "findings": [], "unreadable": []}
 
 
 def test_at_most_five_sampled_files_are_named():

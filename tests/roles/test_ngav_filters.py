@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from cutover.evidence.facts import RoleFact
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "roles/ngav/filter_plugins/ngav.py"
 spec = importlib.util.spec_from_file_location("ngav_filters", PLUGIN)
@@ -38,39 +40,56 @@ def discovered(*, old=True, task=True, healthy=True, media="SSD", realtime=False
 
 
 def by_id(fact):
+    assert RoleFact.model_validate(fact)  # every fact the role publishes is the collector's contract
     return {c["id"]: c for c in fact["checks"]}
 
 
 # ---- the plan ------------------------------------------------------------------------------------------------
 
 
-def test_plan_on_a_pc_with_the_old_antivirus():
+def test_plan_on_a_pc_with_the_old_antivirus_waits_for_the_console():
+    """Removal from the Apex One console (the default): nothing is uninstalled here, so the NGAV waits."""
     plan = filters.ngav_plan(discovered(healthy=False, media="HDD"))
-    assert plan == {"remove_products": [OLD_PRODUCT["product_id"]], "remove_tasks": [TASK], "install": True,
-                    "first_scan": True, "defender_on": False}
+    assert plan == {"remove_products": [], "remove_tasks": [TASK], "restart": False, "install": False,
+                    "first_scan": False, "defender_on": False}
+
+
+def test_plan_with_the_uninstaller_installs_only_after_a_restart_it_may_do():
+    state = discovered(healthy=False, media="HDD")
+    report = filters.ngav_plan(state, removal="uninstaller")  # reboot policy "report": the restart is a person's
+    assert report == {"remove_products": [OLD_PRODUCT["product_id"]], "remove_tasks": [TASK], "restart": False,
+                      "install": False, "first_scan": False, "defender_on": False}
+    auto = filters.ngav_plan(state, removal="uninstaller", reboot_policy="auto")
+    assert auto == {"remove_products": [OLD_PRODUCT["product_id"]], "remove_tasks": [TASK], "restart": True,
+                    "install": True, "first_scan": True, "defender_on": False}
 
 
 def test_plan_on_a_converged_pc_changes_nothing():
     plan = filters.ngav_plan(discovered(old=False, task=False, media="HDD"))
-    assert plan == {"remove_products": [], "remove_tasks": [], "install": False, "first_scan": False,
-                    "defender_on": False}
+    assert plan == {"remove_products": [], "remove_tasks": [], "restart": False, "install": False,
+                    "first_scan": False, "defender_on": False}
 
 
 def test_plan_toggles_switch_each_change_off():
-    plan = filters.ngav_plan(discovered(healthy=False, media="HDD"), remove_old_av=False, remove_old_scan_task=False,
-                             install=False, first_scan_on_hdd=True)
-    assert plan == {"remove_products": [], "remove_tasks": [], "install": False, "first_scan": False,
-                    "defender_on": False}
-    assert filters.ngav_plan(discovered(healthy=False, media="HDD"), first_scan_on_hdd=False)["first_scan"] is False
-    assert filters.ngav_plan(discovered(healthy=False, media="SSD"))["first_scan"] is False
+    plan = filters.ngav_plan(discovered(healthy=False, media="HDD"), removal="uninstaller", reboot_policy="auto",
+                             remove_old_av=False, remove_old_scan_task=False, install=False, first_scan_on_hdd=True)
+    assert plan == {"remove_products": [], "remove_tasks": [], "restart": False, "install": False,
+                    "first_scan": False, "defender_on": False}
+    fresh = discovered(old=False, healthy=False, media="HDD")
+    assert filters.ngav_plan(fresh)["first_scan"] is True
+    assert filters.ngav_plan(fresh, first_scan_on_hdd=False)["first_scan"] is False
+    assert filters.ngav_plan(discovered(old=False, healthy=False, media="SSD"))["first_scan"] is False
 
 
 def test_plan_for_a_meeting_laptop_turns_defender_on_instead_of_installing():
-    plan = filters.ngav_plan(discovered(healthy=False), role="web_meeting_laptop")
+    plan = filters.ngav_plan(discovered(old=False, healthy=False), role="web_meeting_laptop")
     assert (plan["install"], plan["defender_on"]) == (False, True)
-    on = filters.ngav_plan(discovered(healthy=False, realtime=True), role="web_meeting_laptop")
+    waiting = filters.ngav_plan(discovered(healthy=False), role="web_meeting_laptop")  # old agent still there
+    assert waiting["defender_on"] is False
+    on = filters.ngav_plan(discovered(old=False, healthy=False, realtime=True), role="web_meeting_laptop")
     assert on["defender_on"] is False
-    legacy = filters.ngav_plan(discovered(healthy=False), role="web_meeting_laptop", meeting_laptops_use_defender=False)
+    legacy = filters.ngav_plan(discovered(old=False, healthy=False), role="web_meeting_laptop",
+                               meeting_laptops_use_defender=False)
     assert (legacy["install"], legacy["defender_on"]) == (True, False)
 
 
@@ -98,7 +117,8 @@ def test_task_name_and_folder():
     assert filters.ngav_task_folder("\\A\\B\\C") == "\\A\\B\\"
     assert filters.FilterModule().filters() == {"ngav_plan": filters.ngav_plan, "ngav_fact": filters.ngav_fact,
                                                 "ngav_task_name": filters.ngav_task_name,
-                                                "ngav_task_folder": filters.ngav_task_folder}
+                                                "ngav_task_folder": filters.ngav_task_folder,
+                                                "ngav_next_window": filters.ngav_next_window}
 
 
 # ---- the fact ------------------------------------------------------------------------------------------------
@@ -106,7 +126,7 @@ def test_task_name_and_folder():
 
 def test_fact_on_a_converged_pc_passes():
     fact = filters.ngav_fact(discovered(old=False, task=False), product="Example NGAV")
-    assert fact["schema"] == 1 and fact["actions"] == []
+    assert fact["schema"] == 2 and fact["actions"] == []
     assert fact["collected_at"].endswith("Z") and len(fact["collected_at"]) == 20
     assert {k: (c["status"], c["message"]) for k, c in by_id(fact).items()} == {
         "ngav.old_av_absent": ("pass", "old antivirus not installed, no leftover services"),
@@ -114,8 +134,10 @@ def test_fact_on_a_converged_pc_passes():
         "ngav.installed_healthy": ("pass", "Example NGAV installed, services running, registered on in Security "
                                            "Center"),
     }
-    assert by_id(fact)["ngav.old_av_absent"]["data"] == {"products": [], "leftover_services": []}
-    assert by_id(fact)["ngav.old_scan_task_absent"]["data"] == {"tasks": []}
+    assert by_id(fact)["ngav.old_av_absent"]["data"] == {"products": [], "leftover_services": [],
+                                                         "reboot_pending": []}
+    assert by_id(fact)["ngav.old_scan_task_absent"]["data"] == {"scheduled_scan": {}, "tasks": []}
+    assert fact["reboot_required"] is False
     healthy = by_id(fact)["ngav.installed_healthy"]["data"]
     assert healthy["product"] == {"display_name": "Example NGAV Sensor"} and healthy["services"] == {
         "ngavsvc": "running"} and healthy["disk"]["media_type"] == "SSD"
@@ -126,24 +148,31 @@ def test_fact_with_the_old_antivirus_left_fails_and_asks_for_hands_on_removal():
     fact = filters.ngav_fact(discovered(healthy=False), product="Example NGAV")
     checks = by_id(fact)
     assert (checks["ngav.old_av_absent"]["status"], checks["ngav.old_av_absent"]["message"]) == (
-        "fail", "old antivirus still present: Trend Micro Apex One, ntrtscan")
+        "fail", "old antivirus still installed: Trend Micro Apex One")
     assert checks["ngav.old_av_absent"]["data"] == {"products": ["Trend Micro Apex One"],
-                                                    "leftover_services": ["ntrtscan"]}
+                                                    "leftover_services": ["ntrtscan"], "reboot_pending": []}
     assert (checks["ngav.old_scan_task_absent"]["status"], checks["ngav.old_scan_task_absent"]["message"]) == (
-        "fail", f"lunchtime scan still scheduled: {TASK}")
+        "fail", f"old antivirus scan still scheduled: {TASK}")
+    # the NGAV waits for the old agent: pending, not a failure of its own
     assert (checks["ngav.installed_healthy"]["status"], checks["ngav.installed_healthy"]["message"]) == (
-        "fail", "Example NGAV missing or unhealthy")
+        "pending", "Example NGAV is installed once the old antivirus is gone")
     [action] = fact["actions"]
-    assert action["id"] == "ngav.remove_old_av_by_hand"
-    assert "by hand" in action["message_en"] and "手作業で削除" in action["message_ja"]
+    assert action["id"] == "ngav.uninstall_from_console"
+    assert "Apex One console" in action["message_en"] and "管理コンソール" in action["message_ja"]
+    [by_hand] = filters.ngav_fact(discovered(healthy=False), removal="uninstaller")["actions"]
+    assert by_hand["id"] == "ngav.remove_old_av_by_hand"
+    assert "by hand" in by_hand["message_en"] and "手作業で削除" in by_hand["message_ja"]
 
 
-def test_a_leftover_service_alone_is_still_the_old_antivirus():
+def test_a_leftover_service_alone_waits_for_a_restart():
     state = discovered(old=False)
     state["old_av"]["services"]["tmlisten"] = "stopped"
     fact = filters.ngav_fact(state)
-    assert by_id(fact)["ngav.old_av_absent"]["message"] == "old antivirus still present: tmlisten"
-    assert [a["id"] for a in fact["actions"]] == ["ngav.remove_old_av_by_hand"]
+    check = by_id(fact)["ngav.old_av_absent"]
+    assert (check["status"], check["message"]) == (
+        "pending", "old antivirus uninstalled; its services go at the next restart: tmlisten")
+    assert [a["id"] for a in fact["actions"]] == ["ngav.restart_pc"]
+    assert fact["reboot_required"] is True  # the role's one reboot signal
 
 
 def test_fact_for_a_meeting_laptop_checks_defender():
@@ -169,7 +198,7 @@ def test_a_discovery_that_did_not_run_is_an_error_never_a_pass(result):
     expected = (result or {}).get("msg") or "discovery did not run"
     assert (check["id"], check["status"], check["message"]) == ("ngav.discovered", "error",
                                                                 f"could not check: {expected}")
-    assert fact["actions"] == [] and fact["schema"] == 1 and check["data"] == {}
+    assert fact["actions"] == [] and fact["schema"] == 2 and check["data"] == {}
 
 
 def test_check_mode_says_nothing_was_changed():
@@ -190,15 +219,15 @@ def test_defaults_and_edge_cases_of_the_fact():
     fact = filters.ngav_fact(discovered(old=False, task=False))
     assert by_id(fact)["ngav.installed_healthy"]["message"].startswith("NGAV installed, ")  # the default product name
     failed = filters.ngav_fact({**discovered(), "failed": True, "msg": "module crashed"})
-    assert [c["status"] for c in failed["checks"]] == ["error"] and set(failed) == {"schema", "collected_at",
-                                                                                   "actions", "checks"}
+    assert [c["status"] for c in failed["checks"]] == ["error"]
+    assert set(failed) == {"schema", "area", "collected_at", "reboot_required", "checks", "actions", "state"}
     product_only = discovered(task=False)
     product_only["old_av"]["services"] = {"ntrtscan": None}
     check = by_id(filters.ngav_fact(product_only))["ngav.old_av_absent"]
-    assert (check["status"], check["message"]) == ("fail", "old antivirus still present: Trend Micro Apex One")
+    assert (check["status"], check["message"]) == ("fail", "old antivirus still installed: Trend Micro Apex One")
     tasks = by_id(filters.ngav_fact(discovered()))["ngav.old_scan_task_absent"]["data"]
-    assert tasks == {"tasks": [TASK]}
-    action = filters.ngav_fact(discovered())["actions"][0]
+    assert tasks == {"scheduled_scan": {}, "tasks": [TASK]}
+    action = filters.ngav_fact(discovered(), removal="uninstaller")["actions"][0]
     assert action["message_en"] == ("The old antivirus could not be removed automatically: remove it by hand "
                                     "(uninstaller with the uninstall password) and restart the PC")
     assert action["message_ja"] == ("旧ウイルス対策ソフトを自動で削除できませんでした。アンインストール用パスワードを"
