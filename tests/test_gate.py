@@ -268,9 +268,11 @@ def test_waived_pc_does_not_block(sample_inventory, hosts, context):
     assert only_unmet(evidence(expired, inventory=sample_inventory), context) == {"pcs-ready"}
 
 
-def test_endpoint_checks_block_a_pc_whatever_their_area(sample_inventory, hosts, context):
-    checks = [*good_checks(hosts), check("endpoint.task_failed", "error", host=hosts[0], area="office")]
+def test_endpoint_checks_have_their_own_area_and_block_a_pc(sample_inventory, hosts, context):
+    checks = [*good_checks(hosts), check("endpoint.task_failed", "error", host=hosts[0], area="endpoint")]
     assert only_unmet(evidence(checks, inventory=sample_inventory), context) == {"pcs-ready"}
+    office = [*good_checks(hosts), check("office.support", "fail", host=hosts[0], area="office")]
+    assert "pcs-ready" not in only_unmet(evidence(office, inventory=sample_inventory), context)  # not a PC blocker
 
 
 def test_an_unreachable_pc_need_not_be_verified_it_is_already_not_ready(sample_inventory, hosts, context):

@@ -55,7 +55,8 @@ def fileshare_plan(readiness, files, task, ticket_retrieval=True, install_mappin
 
 def fileshare_fact(readiness, identity_mode, mapping=None, switch=False, rollback=False, plan=None, ticket=None):
     if not readiness or readiness.get("failed") or "tcp" not in readiness:
-        return could_not_check("fileshare", "readiness", (readiness or {}).get("msg", "readiness discovery did not run"))
+        why = (readiness or {}).get("msg", "readiness discovery did not run")
+        return could_not_check("fileshare", "readiness", why)
     tcp, os_info, join = readiness["tcp"], readiness["os"], readiness["entra_join"]
     services = readiness["services"]
     before = (readiness.get("ticket_retrieval") or {}).get("value")
