@@ -22,6 +22,8 @@ Area = Literal["cloud", "endpoint", RoleArea, "inventory"]  # endpoint: the PC i
 STATUSES: tuple[str, ...] = get_args(Status)
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 BLOCKING: tuple[str, ...] = ("fail", "error", "manual")  # manual: a person's step not yet recorded as done
+BY_SEVERITY: tuple[str, ...] = (*BLOCKING, "waived", "not_applicable", "pass")  # the order reports list checks in
+assert sorted(BY_SEVERITY) == sorted(STATUSES), "BY_SEVERITY must order every status once"
 AREAS: tuple[str, ...] = get_args(Area)
 ROLE_AREAS: tuple[str, ...] = get_args(RoleArea)
 

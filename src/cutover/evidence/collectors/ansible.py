@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from cutover.evidence.collectors import could_not_collect, now
 from cutover.evidence.facts import FACT_PREFIX, ROLES, RoleFact, problems
-from cutover.evidence.model import Action, Check
+from cutover.evidence.model import ROLE_AREAS, Action, Check
 from cutover.evidence.provenance import in_tokyo
 from cutover.inventory import Endpoint, Site
 
@@ -40,7 +40,8 @@ TITLES = {
     "fileshare": ("クラウドファイル共有への対応", "Cloud file share readiness"),
     "migration": ("データ移行", "Data migration"),
 }
-ENDPOINT_AREAS = ("ngav", "office", "mail", "fileshare")  # every PC runs these roles (playbooks/endpoints.yml)
+# Every PC runs these roles (playbooks/endpoints.yml); file_migration runs on the file servers.
+ENDPOINT_AREAS = tuple(area for area in ROLE_AREAS if area != "migration")
 _HOST_EVENTS = ("runner_on_start", "runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable",
                 "runner_item_on_ok", "runner_item_on_failed", "runner_item_on_skipped", "runner_retry")
 
