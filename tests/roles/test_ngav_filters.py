@@ -251,3 +251,16 @@ def test_collected_at_is_utc_whatever_the_local_zone(monkeypatch):
         time.tzset()
     moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     assert abs((dt.datetime.now(dt.UTC) - moment).total_seconds()) < 120
+
+
+def test_an_install_or_uninstall_asking_for_a_restart_is_the_reboot_signal():
+    state = discovered(old=False, task=False)
+    assert filters.ngav_fact(state)["reboot_required"] is False
+    asked = filters.ngav_fact(state, registered=[{"results": [{"changed": True, "rc": 3010, "reboot_required": True}]},
+                                                 {"skipped": True}, {"skipped": True}])
+    assert asked["reboot_required"] is True
+    answered = filters.ngav_fact(state, registered=[{"results": [{"rc": 3010, "reboot_required": True}]},
+                                                    {"changed": True, "rebooted": True}, {"skipped": True}])
+    assert answered["reboot_required"] is False
+    installer = filters.ngav_fact(state, registered=[{}, {}, {"changed": True, "rc": 3010, "reboot_required": True}])
+    assert installer["reboot_required"] is True

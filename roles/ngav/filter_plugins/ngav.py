@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cutover.evidence.facts import could_not_check, role_fact
+from cutover.evidence.facts import could_not_check, restart_pending, role_fact
 
 ON = 0x1  # Security Center productState: bits 12-15 = 1 means "on"
 ACTIONS = {
@@ -145,7 +145,8 @@ def _old_scan_check(result):
 
 
 def ngav_fact(result, role="staff_pc", product="NGAV", meeting_laptops_use_defender=True, check_mode=False,
-              removal="console", first_scan_on_hdd=True):
+              removal="console", first_scan_on_hdd=True, registered=()):
+    """The cutover_ngav fact; ``registered``: the uninstall, restart and install results, in the order they ran."""
     if not result or result.get("failed") or "old_av" not in result:
         return could_not_check("ngav", "discovered", (result or {}).get("msg") or "discovery did not run")
     old_check, actions = _old_av_check(result, removal)
@@ -181,8 +182,10 @@ def ngav_fact(result, role="staff_pc", product="NGAV", meeting_laptops_use_defen
     if check_mode:
         for entry in checks:
             entry["message"] += " (check mode: nothing was changed)"
-    # The old agent's services and drivers go only at a restart: the one reboot signal of this role.
-    return role_fact("ngav", checks, actions, reboot_required=old_check["status"] == "pending")
+    # The one reboot signal of this role: the old agent's services and drivers go only at a restart, and an
+    # uninstaller or installer may ask for one (exit 3010) that no restart of this run answered.
+    return role_fact("ngav", checks, actions,
+                     reboot_required=old_check["status"] == "pending" or restart_pending(*registered))
 
 
 class FilterModule:

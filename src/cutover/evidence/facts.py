@@ -117,6 +117,27 @@ def could_not_check(area: str, check_name: str, why: str, now: dt.datetime | Non
     return role_fact(area, [check(f"{area}.{check_name}", "error", f"could not check: {why}")], now=now)
 
 
+def restart_pending(*registered: Any) -> bool:
+    """The one reboot decision from what the role's tasks registered, in the order they ran.
+
+    A module that reports ``reboot_required`` (``ansible.windows.win_package`` on exit 3010,
+    ``win_feature``, ``win_updates``) asks for a restart; a later ``ansible.windows.win_reboot`` that
+    restarted the PC (``rebooted``) answers it. Loop results count one by one; failed results ask nothing.
+    """
+    wanted = False
+    for result in registered:
+        if not isinstance(result, dict):
+            continue
+        for one in result.get("results") if isinstance(result.get("results"), list) else [result]:
+            if not isinstance(one, dict) or one.get("skipped"):
+                continue
+            if one.get("rebooted"):
+                wanted = False
+            elif one.get("reboot_required") and not one.get("failed"):
+                wanted = True
+    return wanted
+
+
 def problems(exc: ValidationError) -> list[str]:
     """``field: what is wrong`` for each error (the field as a dotted path: ``checks.2.status``)."""
     out = []
