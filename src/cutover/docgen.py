@@ -38,19 +38,26 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _default(spec: dict) -> str:
-    if "default" not in spec:
+_UNSET = object()
+
+
+def _default(spec: dict, fallback: Any = _UNSET) -> str:
+    """The spec's default, else the one in defaults/main.yml; long values are left to that file."""
+    value = spec.get("default", fallback)
+    if value is _UNSET:
         return "(required)" if spec.get("required") else "—"
-    value = spec["default"]
-    if isinstance(value, dict | list) and len(json.dumps(value, ensure_ascii=False)) > 60:
+    text = _cell(value)
+    if len(text) > 60 or "\n" in str(value):
         return "see defaults/main.yml"
-    return f"`{_cell(value)}`"
+    return f"`{text}`" if text else '`""`'
 
 
 def variables_table(role_dir: Path) -> str:
     """The Markdown table of the role's ``main`` entry point: variable, type, default, description."""
     specs = yaml.safe_load((role_dir / "meta" / "argument_specs.yml").read_text(encoding="utf-8"))
     options = (specs.get("argument_specs") or {}).get("main", {}).get("options") or {}
+    defaults_file = role_dir / "defaults" / "main.yml"
+    defaults = yaml.safe_load(defaults_file.read_text(encoding="utf-8")) if defaults_file.is_file() else None
     rows = ["| Variable | Type | Default | Description |", "|---|---|---|---|"]
     for name, spec in options.items():
         kind = spec.get("type", "str")
@@ -61,7 +68,8 @@ def variables_table(role_dir: Path) -> str:
         description = spec.get("description", "")
         if isinstance(description, list):
             description = " ".join(description)
-        rows.append(f"| `{name}` | {kind} | {_default(spec)} | {_cell(description.strip())} |")
+        fallback = (defaults or {}).get(name, _UNSET)
+        rows.append(f"| `{name}` | {kind} | {_default(spec, fallback)} | {_cell(description.strip())} |")
     return "\n".join(rows)
 
 

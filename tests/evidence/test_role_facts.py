@@ -53,8 +53,8 @@ def test_the_same_check_of_two_sites_is_two_checks():
 
 def test_could_not_check_is_one_error():
     fact = facts.could_not_check("ngav", "discovered", "WinRM timed out", now=AT)
-    assert fact["checks"] == [{"id": "ngav.discovered", "status": "error", "message": "could not check: WinRM timed out",
-                               "data": {}}]
+    assert fact["checks"] == [{"id": "ngav.discovered", "status": "error",
+                               "message": "could not check: WinRM timed out", "data": {}}]
     assert fact["actions"] == [] and fact["reboot_required"] is False
 
 
