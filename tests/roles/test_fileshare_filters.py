@@ -21,10 +21,10 @@ spec.loader.exec_module(filters)
 HOST = "stfilespref18fukui.file.core.windows.net"
 
 
-def readiness(*, reachable=True, build=22631, edition="Professional", joined=True, ticket=1, changed=False,
-              stopped=()):
+def readiness(*, reachable=True, build=22631, edition="Professional", joined=True, ticket=1, stopped=()):
+    """cutover_fileshare_readiness's result: read-only, so never changed; the ticket setting as found."""
     return {
-        "changed": changed,
+        "changed": False,
         "tcp": {"host": HOST, "port": 445, "reachable": reachable,
                 "error": None if reachable else "no answer within 3000 ms", "elapsed_ms": 12},
         "os": {"caption": "Microsoft Windows 11 Pro", "build": build, "ubr": 4460, "edition_id": edition},
@@ -72,7 +72,7 @@ def test_a_ready_pc_passes_every_check():
     assert by_id(fact)["fileshare.tcp445"]["data"]["port"] == 445
     assert by_id(fact)["fileshare.os_supported"]["data"]["edition_id"] == "Professional"
     assert by_id(fact)["fileshare.entra_joined"]["data"]["azure_ad_joined"] is True
-    assert by_id(fact)["fileshare.ticket_retrieval"]["data"]["after"] == 1
+    assert by_id(fact)["fileshare.ticket_retrieval"]["data"] == {"before": 1, "after": 1, "changed": False}
     assert set(by_id(fact)["fileshare.services"]["data"]) == {"LanmanWorkstation", "KeyIso"}
 
 
@@ -122,17 +122,19 @@ def test_entra_join(joined, status, message):
 
 
 def test_ticket_retrieval_set_now_needs_a_restart_and_unset_fails():
-    fact = filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True})
-    now = by_id(fact)["fileshare.ticket_retrieval"]
+    # win_regedit's result when the role set the value in this run
+    now = by_id(filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True}))[
+        "fileshare.ticket_retrieval"]
     assert (now["status"], now["message"]) == (
         "pass", "CloudKerberosTicketRetrievalEnabled = 1 (set now: takes effect after a restart)")
     assert now["data"] == {"before": 0, "after": 1, "changed": True}
-    assert fact["reboot_required"] is True  # the role's one reboot signal
-    assert filters.fileshare_fact(readiness(), "hybrid")["reboot_required"] is False
-    failed = filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True, "failed": True})
-    assert by_id(failed)["fileshare.ticket_retrieval"]["status"] == "fail" and not failed["reboot_required"]
+    failed = by_id(filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True, "failed": True}))[
+        "fileshare.ticket_retrieval"]
+    assert failed["status"] == "fail"
     unset = by_id(filters.fileshare_fact(readiness(ticket=0), "hybrid"))["fileshare.ticket_retrieval"]
     assert (unset["status"], unset["message"]) == ("fail", "CloudKerberosTicketRetrievalEnabled is not set")
+    missing = by_id(filters.fileshare_fact(readiness(ticket=None), "hybrid"))["fileshare.ticket_retrieval"]
+    assert missing["status"] == "fail"
 
 
 def test_stopped_services_fail_by_name():
@@ -142,20 +144,22 @@ def test_stopped_services_fail_by_name():
 
 
 def test_mapping_state_is_reported_when_the_mapping_task_ran():
+    # mapping: the registered results of the folder, file and task steps (None: mapping not installed)
     assert "fileshare.mapping_installed" not in by_id(filters.fileshare_fact(readiness(), "hybrid"))
-    unchanged = {"folder": {"changed": False}, "files": {"changed": False}, "task": {"skipped": True}}
+    unchanged = {"folder": {"skipped": True}, "files": {"results": []}, "task": {"skipped": True}}
     installed = by_id(filters.fileshare_fact(readiness(), "hybrid", unchanged))["fileshare.mapping_installed"]
     assert (installed["status"], installed["message"]) == ("pass", "logon-time mapping installed")
     assert installed["data"] == {"switch_mappings": False, "rollback": False, "plan": {}}
-    switched = by_id(filters.fileshare_fact(readiness(), "hybrid", {"files": {"changed": True}, "task": {}},
-                                            switch=True, plan={"task": False}))["fileshare.mapping_installed"]
-    assert switched["message"] == ("logon-time mapping installed (changed now: files); "
+    written = {"folder": {"changed": True}, "files": {"changed": True}, "task": {"changed": False}}
+    switched = by_id(filters.fileshare_fact(readiness(), "hybrid", written, switch=True, plan={"task": False}))[
+        "fileshare.mapping_installed"]
+    assert switched["message"] == ("logon-time mapping installed (changed now: folder, files); "
                                    "switched to the Azure file share")
     assert switched["data"] == {"switch_mappings": True, "rollback": False, "plan": {"task": False}}
-    back = by_id(filters.fileshare_fact(readiness(), "hybrid", {}, rollback=True))["fileshare.mapping_installed"]
+    back = by_id(filters.fileshare_fact(readiness(), "hybrid", unchanged, rollback=True))["fileshare.mapping_installed"]
     assert back["message"] == "logon-time mapping installed; rollback: old mappings restored at next logon"
     assert back["data"]["rollback"] is True
-    failed = by_id(filters.fileshare_fact(readiness(), "hybrid", {"files": {}, "task": {"failed": True}}))[
+    failed = by_id(filters.fileshare_fact(readiness(), "hybrid", {**unchanged, "task": {"failed": True}}))[
         "fileshare.mapping_installed"]
     assert (failed["status"], failed["message"]) == ("error", "could not install the logon-time mapping (task)")
 
@@ -207,3 +211,10 @@ def test_collected_at_is_utc_whatever_the_local_zone(monkeypatch):
     for stamp in stamps:
         moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         assert abs((dt.datetime.now(dt.UTC) - moment).total_seconds()) < 120
+
+
+def test_ticket_retrieval_set_in_this_run_is_the_reboot_signal():
+    assert filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True})["reboot_required"] is True
+    assert filters.fileshare_fact(readiness(), "hybrid")["reboot_required"] is False
+    failed = filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True, "failed": True})
+    assert failed["reboot_required"] is False

@@ -47,21 +47,29 @@ def by_id(fact):
 # ---- the plan ------------------------------------------------------------------------------------------------
 
 
-def test_plan_on_a_pc_with_the_old_antivirus_waits_for_the_console():
-    """Removal from the Apex One console (the default): nothing is uninstalled here, so the NGAV waits."""
+def test_plan_on_a_pc_with_the_old_antivirus():
+    # Removed from the Apex One console (the default): nothing is uninstalled here and the NGAV waits for it.
     plan = filters.ngav_plan(discovered(healthy=False, media="HDD"))
     assert plan == {"remove_products": [], "remove_tasks": [TASK], "restart": False, "install": False,
                     "first_scan": False, "defender_on": False}
-
-
-def test_plan_with_the_uninstaller_installs_only_after_a_restart_it_may_do():
-    state = discovered(healthy=False, media="HDD")
-    report = filters.ngav_plan(state, removal="uninstaller")  # reboot policy "report": the restart is a person's
-    assert report == {"remove_products": [OLD_PRODUCT["product_id"]], "remove_tasks": [TASK], "restart": False,
-                      "install": False, "first_scan": False, "defender_on": False}
-    auto = filters.ngav_plan(state, removal="uninstaller", reboot_policy="auto")
+    # The uninstaller removes it in this run: the NGAV only after the restart the pilot wave allows ...
+    auto = filters.ngav_plan(discovered(healthy=False, media="HDD"), removal="uninstaller", reboot_policy="auto")
     assert auto == {"remove_products": [OLD_PRODUCT["product_id"]], "remove_tasks": [TASK], "restart": True,
                     "install": True, "first_scan": True, "defender_on": False}
+    # ... and not at all in this run when restarts are only reported.
+    report = filters.ngav_plan(discovered(healthy=False, media="HDD"), removal="uninstaller")
+    assert (report["remove_products"], report["restart"], report["install"], report["first_scan"]) == (
+        [OLD_PRODUCT["product_id"]], False, False, False)
+
+
+def test_plan_after_the_console_uninstall_waits_for_the_restart():
+    state = discovered(old=False, healthy=False, media="HDD")
+    state["old_av"]["services"]["tmlisten"] = "stopped"  # the services go only at the restart
+    assert filters.ngav_plan(state)["install"] is False
+    restarted = filters.ngav_plan(state, reboot_policy="auto")
+    assert (restarted["restart"], restarted["install"], restarted["first_scan"]) == (True, True, True)
+    gone = filters.ngav_plan(discovered(old=False, healthy=False, media="HDD"))
+    assert (gone["restart"], gone["install"], gone["first_scan"]) == (False, True, True)
 
 
 def test_plan_on_a_converged_pc_changes_nothing():
@@ -71,21 +79,21 @@ def test_plan_on_a_converged_pc_changes_nothing():
 
 
 def test_plan_toggles_switch_each_change_off():
-    plan = filters.ngav_plan(discovered(healthy=False, media="HDD"), removal="uninstaller", reboot_policy="auto",
-                             remove_old_av=False, remove_old_scan_task=False, install=False, first_scan_on_hdd=True)
+    plan = filters.ngav_plan(discovered(healthy=False, media="HDD"), removal="uninstaller", remove_old_av=False,
+                             remove_old_scan_task=False, install=False, first_scan_on_hdd=True, reboot_policy="auto")
     assert plan == {"remove_products": [], "remove_tasks": [], "restart": False, "install": False,
                     "first_scan": False, "defender_on": False}
-    fresh = discovered(old=False, healthy=False, media="HDD")
-    assert filters.ngav_plan(fresh)["first_scan"] is True
-    assert filters.ngav_plan(fresh, first_scan_on_hdd=False)["first_scan"] is False
+    gone = discovered(old=False, healthy=False, media="HDD")
+    assert filters.ngav_plan(gone, first_scan_on_hdd=False)["first_scan"] is False
     assert filters.ngav_plan(discovered(old=False, healthy=False, media="SSD"))["first_scan"] is False
 
 
 def test_plan_for_a_meeting_laptop_turns_defender_on_instead_of_installing():
+    # While the old agent is registered Windows keeps Defender off: the policy only once it is gone.
+    waiting = filters.ngav_plan(discovered(healthy=False), role="web_meeting_laptop")
+    assert (waiting["install"], waiting["defender_on"]) == (False, False)
     plan = filters.ngav_plan(discovered(old=False, healthy=False), role="web_meeting_laptop")
     assert (plan["install"], plan["defender_on"]) == (False, True)
-    waiting = filters.ngav_plan(discovered(healthy=False), role="web_meeting_laptop")  # old agent still there
-    assert waiting["defender_on"] is False
     on = filters.ngav_plan(discovered(old=False, healthy=False, realtime=True), role="web_meeting_laptop")
     assert on["defender_on"] is False
     legacy = filters.ngav_plan(discovered(old=False, healthy=False), role="web_meeting_laptop",
@@ -137,14 +145,13 @@ def test_fact_on_a_converged_pc_passes():
     assert by_id(fact)["ngav.old_av_absent"]["data"] == {"products": [], "leftover_services": [],
                                                          "reboot_pending": []}
     assert by_id(fact)["ngav.old_scan_task_absent"]["data"] == {"scheduled_scan": {}, "tasks": []}
-    assert fact["reboot_required"] is False
     healthy = by_id(fact)["ngav.installed_healthy"]["data"]
     assert healthy["product"] == {"display_name": "Example NGAV Sensor"} and healthy["services"] == {
         "ngavsvc": "running"} and healthy["disk"]["media_type"] == "SSD"
     assert healthy["security_center"]["product_state"] == ON and healthy["last_boot"] == "2026-11-20T08:30:00"
 
 
-def test_fact_with_the_old_antivirus_left_fails_and_asks_for_hands_on_removal():
+def test_fact_with_the_old_antivirus_left_fails_and_asks_for_its_removal():
     fact = filters.ngav_fact(discovered(healthy=False), product="Example NGAV")
     checks = by_id(fact)
     assert (checks["ngav.old_av_absent"]["status"], checks["ngav.old_av_absent"]["message"]) == (
@@ -153,26 +160,23 @@ def test_fact_with_the_old_antivirus_left_fails_and_asks_for_hands_on_removal():
                                                     "leftover_services": ["ntrtscan"], "reboot_pending": []}
     assert (checks["ngav.old_scan_task_absent"]["status"], checks["ngav.old_scan_task_absent"]["message"]) == (
         "fail", f"old antivirus scan still scheduled: {TASK}")
-    # the NGAV waits for the old agent: pending, not a failure of its own
     assert (checks["ngav.installed_healthy"]["status"], checks["ngav.installed_healthy"]["message"]) == (
         "pending", "Example NGAV is installed once the old antivirus is gone")
-    [action] = fact["actions"]
-    assert action["id"] == "ngav.uninstall_from_console"
-    assert "Apex One console" in action["message_en"] and "管理コンソール" in action["message_ja"]
+    [action] = fact["actions"]  # removed from the console by default
+    assert action["id"] == "ngav.uninstall_from_console" and "Apex One" in action["message_en"]
     [by_hand] = filters.ngav_fact(discovered(healthy=False), removal="uninstaller")["actions"]
     assert by_hand["id"] == "ngav.remove_old_av_by_hand"
     assert "by hand" in by_hand["message_en"] and "手作業で削除" in by_hand["message_ja"]
 
 
-def test_a_leftover_service_alone_waits_for_a_restart():
-    state = discovered(old=False)
+def test_a_leftover_service_alone_waits_for_the_restart():
+    state = discovered(old=False)  # the agent is uninstalled; ntrtscan is gone, tmlisten waits for the restart
     state["old_av"]["services"]["tmlisten"] = "stopped"
     fact = filters.ngav_fact(state)
     check = by_id(fact)["ngav.old_av_absent"]
     assert (check["status"], check["message"]) == (
         "pending", "old antivirus uninstalled; its services go at the next restart: tmlisten")
     assert [a["id"] for a in fact["actions"]] == ["ngav.restart_pc"]
-    assert fact["reboot_required"] is True  # the role's one reboot signal
 
 
 def test_fact_for_a_meeting_laptop_checks_defender():
@@ -264,3 +268,11 @@ def test_an_install_or_uninstall_asking_for_a_restart_is_the_reboot_signal():
     assert answered["reboot_required"] is False
     installer = filters.ngav_fact(state, registered=[{}, {}, {"changed": True, "rc": 3010, "reboot_required": True}])
     assert installer["reboot_required"] is True
+
+
+def test_old_agent_services_waiting_for_a_restart_are_the_reboot_signal():
+    state = discovered(old=False)
+    state["old_av"]["services"]["tmlisten"] = "stopped"
+    fact = filters.ngav_fact(state)
+    assert by_id(fact)["ngav.old_av_absent"]["status"] == "pending" and fact["reboot_required"] is True
+    assert "ngav.restart_pc" in [a["id"] for a in fact["actions"]]
