@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cutover.evidence.collectors.ansible import read_facts
+from cutover.evidence.facts import RoleFact
 from cutover.runner import run_playbook
 from cutover.twin import fleet, hives
 from cutover.twin import state as twin_state
@@ -83,7 +84,9 @@ def mail_calls(pc) -> int:
 
 
 def checks(out: Path, host: str) -> dict[str, dict]:
-    return {c["id"]: c for c in read_facts(out / "facts", host)["cutover_mail"]["checks"]}
+    """The PC's mail checks by '<id>.<address>' (the address is each check's item; the fact is the typed contract)."""
+    fact = RoleFact.model_validate(read_facts(out / "facts", host)["cutover_mail"])
+    return {f"{c.id}.{c.item}" if c.item else c.id: c.model_dump() for c in fact.checks}
 
 
 @pytest.fixture(scope="module")
