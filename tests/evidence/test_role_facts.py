@@ -78,3 +78,25 @@ def test_published_role_fact_schema_matches_the_model(project_root):
     schema = json.loads(published)
     assert schema["properties"]["schema"]["const"] == facts.FACT_SCHEMA
     assert schema["$defs"]["FactCheck"]["properties"]["status"]["enum"] == list(facts.FACT_STATUSES)
+
+
+class _Wrapped(dict):
+    """Stands for ansible-core's own containers (lazy templating dicts): a dict subclass with state."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.value = dict(self)
+
+
+class _TaggedInt(int):
+    pass
+
+
+def test_what_ansible_hands_a_filter_is_published_as_plain_json():
+    data = _Wrapped({"findings": [_Wrapped({"kind": "trailing_dot_or_space"})], "entries": _TaggedInt(2),
+                     "pair": ("a", 1.5), "other": dt.date(2026, 11, 24)})
+    fact = facts.role_fact("migration", [facts.check("migration.scan", "fail", "1 name", data, item="shared")])
+    assert fact["checks"][0]["data"] == {"findings": [{"kind": "trailing_dot_or_space"}], "entries": 2,
+                                         "pair": ["a", 1.5], "other": "2026-11-24"}
+    assert type(fact["checks"][0]["data"]["entries"]) is int
+    assert json.loads(json.dumps(fact)) == fact

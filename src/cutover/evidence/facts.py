@@ -101,8 +101,8 @@ def role_fact(area: str, checks: list[dict], actions: list[dict] | None = None, 
     """
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     try:
-        fact = RoleFact(area=area, collected_at=moment, checks=checks, actions=actions or [],
-                        reboot_required=reboot_required, state=state or {})
+        fact = RoleFact(area=area, collected_at=moment, checks=plain(checks), actions=plain(actions or []),
+                        reboot_required=reboot_required, state=plain(state or {}))
     except ValidationError as exc:
         raise ValueError(f"{FACT_PREFIX}{area} would not be a valid fact: {problems(exc)[0]}") from exc
     out = fact.model_dump(mode="json", by_alias=True)
@@ -110,6 +110,28 @@ def role_fact(area: str, checks: list[dict], actions: list[dict] | None = None, 
         if entry["item"] is None:
             del entry["item"]  # only checks with a variable part carry one
     return out
+
+
+def plain(value: Any) -> Any:
+    """Plain JSON values from what a filter plugin receives.
+
+    ansible-core 2.19 hands filters its own containers and scalars (lazy templating dicts and lists,
+    tagged str/int); left to pydantic, some of them serialise as ``{"value": ...}``. Every dict, list,
+    string and number is rebuilt as the plain Python type first.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
 
 
 def could_not_check(area: str, check_name: str, why: str, now: dt.datetime | None = None) -> dict:
