@@ -144,6 +144,9 @@ def test_the_sample_passes_and_the_bad_case_fails(plans, policy_id):
     (bad,) = policies.evaluate(resources, day, config, [policy])
     assert bad.status == "fail", bad
     assert bad.findings and all(isinstance(f.message, str) and f.status == "fail" for f in bad.findings)
+    if policy.resource_types:  # a resource policy names the resource that fails
+        urns = {r.urn for r in resources}
+        assert all(f.urn in urns for f in bad.findings), [(f.message, f.urn) for f in bad.findings]
     assert any(SAYS[policy_id] in f.message for f in bad.findings), [f.message for f in bad.findings]
 
 
@@ -153,6 +156,10 @@ def test_an_unknown_value_skips_only_that_check(previews):
     results = {r.policy: r.status for r in policies.evaluate(resources, AS_OF, plan.policy_config)}
     assert results["storage-min-tls-1-2"] == "unknown"
     assert results["storage-https-only"] == "pass"
+    (unknown,) = policies.evaluate(resources, AS_OF, plan.policy_config, [policies.BY_ID["storage-min-tls-1-2"]])
+    account = next(r for r in resources if r.type == SA)
+    assert [(f.status, f.message, f.urn) for f in unknown.findings] == [(
+        "unknown", f"{account.name}: minimumTlsVersion is not known yet (checked again after up)", account.urn)]
     as_json = next(r for r in policies.evaluate(resources, AS_OF, plan.policy_config) if r.status == "unknown")
     assert as_json.as_json()["status"] == "error"  # could not check is an error in evidence, never a pass
 
