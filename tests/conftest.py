@@ -16,11 +16,16 @@ def project_root() -> Path:
     return ROOT
 
 
+_LOADED: dict[str, object] = {}  # kept for the process: mutation runs start many test sessions in one process
+
+
 @pytest.fixture(scope="session")
 def sample_inventory():
     from cutover.inventory import load_inventory
 
-    return load_inventory(SAMPLE)
+    if "sample" not in _LOADED:  # the inventory is immutable (frozen models): sharing it is safe
+        _LOADED["sample"] = load_inventory(SAMPLE)
+    return _LOADED["sample"]
 
 
 @pytest.fixture

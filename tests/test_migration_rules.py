@@ -1,7 +1,16 @@
+import random
+
 import pytest
 
 from cutover.migration.names import check_path
-from cutover.migration.robocopy import RobocopyPlan, interpret_exit_code
+from cutover.migration.robocopy import (
+    EXCLUDED_DIRS,
+    RobocopyPlan,
+    interpret_exit_code,
+    quote_argument,
+    split_command_line,
+    windows_command_line,
+)
 
 SOURCE = r"\\dc-fs01\fukui$\shared"
 TARGET = r"\\stfilespref18jpe001.file.core.windows.net\shared"
@@ -41,8 +50,43 @@ def test_faithful_copy_flags():
     assert flags[flags.index("/XD") + 1] == "System Volume Information"
 
 
-def test_command_line_quotes_paths_with_dollar():
-    assert f'"{SOURCE}"' in plan().command_line()
+TRICKY = [
+    SOURCE,  # $ means nothing to CreateProcess or cmd.exe: left as is
+    r"\\dc-fs01\share with spaces\総務",
+    "\\\\dc-fs01\\R&D (old)\\",  # cmd.exe's & and ( ), and a trailing backslash inside quotes
+    'C:\\logs\\a"b.log',
+    "",
+    "100%",
+    "tab\there",
+]
+
+
+@pytest.mark.parametrize("argument", TRICKY)
+def test_each_argument_comes_back_from_the_logged_line(argument):
+    line = windows_command_line(["robocopy.exe", argument, "/L"])
+    assert split_command_line(line) == ["robocopy.exe", argument, "/L"]
+
+
+def test_random_arguments_come_back_from_the_logged_line():
+    rng = random.Random(20261124)
+    alphabet = ' \t"\\&|<>^()!%$ab日本/:\''
+    for _ in range(2000):
+        argv = ["robocopy.exe", *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+                                  for _ in range(rng.randint(1, 4)))]
+        assert split_command_line(windows_command_line(argv)) == argv
+
+
+def test_the_plan_logs_a_line_that_gives_back_its_arguments():
+    tricky = plan(log_path=r"C:\cutover logs\R&D\seed.log", excluded_dirs=(*EXCLUDED_DIRS, "一時 保存"))
+    assert split_command_line(tricky.command_line()) == tricky.argv()
+    line = tricky.command_line()
+    assert '"/UNILOG:C:\\cutover logs\\R&D\\seed.log"' in line and '"System Volume Information"' in line
+    assert f" {SOURCE} " in line  # nothing quoted that needs no quotes: the line reads as typed
+
+
+def test_cmd_special_characters_are_always_quoted():
+    assert quote_argument("R&D") == '"R&D"' and quote_argument("a|b") == '"a|b"'
+    assert quote_argument("plain") == "plain" and quote_argument("") == '""'
 
 
 @pytest.mark.parametrize(
@@ -69,6 +113,12 @@ def test_exit_codes(code, success, word):
 )
 def test_names_azure_files_refuses(path, kind):
     assert kind in {f.kind for f in check_path(path)}
+
+
+def test_max_path_is_a_parameter():
+    path = "a\\" + "x" * 30 + ".txt"
+    assert [f.kind for f in check_path(path, max_path=20)] == ["path_too_long"]
+    assert check_path(path) == []
 
 
 def test_ordinary_japanese_names_pass():

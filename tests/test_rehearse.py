@@ -1,29 +1,116 @@
-"""The main job end to end on one small prefecture: every stage runs, a rerun changes nothing."""
+"""The main job end to end: every stage runs from any working directory, and its answers agree.
+
+One rehearsal of two small prefectures (Okayama: every PC answers; Akita: one PC has been offline
+for months) is started from another directory with a relative --out; a second run of Okayama
+changes nothing on the twin and reports drift against the first. For every site the rehearsal's
+own verdict line, the report and `cutover gate` give the same answer.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cutover import gate
 from cutover.cli import app
-from cutover.evidence.collect import load_dir
+from cutover.evidence.collect import load_named
+from cutover.runner import PROJECT_ROOT
+
+AS_OF = "2026-11-24"
+SITES = ("pref-33-okayama", "pref-05-akita")
+GATE_EXIT = {"go": 0, "no-go": 1, "go-on-plan": 3}
 
 
-def test_rehearse_one_prefecture_twice(tmp_path, sample_inventory):
-    out = tmp_path / "rehearsal"
-    first = CliRunner().invoke(app, ["rehearse", "--site", "33", "--out", str(out), "--as-of", "2026-11-24"])
-    assert first.exit_code in (0, 1), first.output
-    assert (out / "plan" / "pref-33-okayama.json").exists() and (out / "plan" / "core.json").exists()
-    assert (out / "report" / "index.html").exists() and (out / "report" / "pref-33-okayama.html").exists()
-    [evidence] = load_dir(out / "evidence")
-    sources = {c.source for c in evidence.checks}
-    assert {"pulumi", "ansible", "testinfra", "survey", "inventory"} <= sources
-    assert (first.exit_code == 0) == (evidence.ready and gate.passed(gate.evaluate(evidence)))
-    states = {p.name: json.loads(p.read_text())["module_calls"]["total"] for p in (out / "twin").rglob("*.json")}
-    second = CliRunner().invoke(app, ["rehearse", "--site", "33", "--out", str(out), "--as-of", "2026-11-24"])
-    assert second.exit_code == first.exit_code
-    assert "0 changed" in second.stdout
-    again = {p.name: json.loads(p.read_text())["module_calls"]["total"] for p in (out / "twin").rglob("*.json")}
-    assert set(again) == set(states) and all(again[k] >= states[k] for k in states)
+def module_calls(out: Path) -> dict[str, int]:
+    return {p.name: json.loads(p.read_text())["module_calls"]["total"] for p in (out / "twin").rglob("*.json")}
+
+
+@pytest.fixture(scope="module")
+def rehearsal(tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    relative = "runs/rehearsal"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(elsewhere)
+        first = CliRunner().invoke(app, ["rehearse", "--site", "33", "--site", "05", "--out", relative,
+                                         "--as-of", AS_OF])
+        out = elsewhere / relative
+        calls = module_calls(out)
+        report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
+        second = CliRunner().invoke(app, ["rehearse", "--site", "33", "--out", relative, "--as-of", AS_OF])
+    return {"out": out, "relative": relative, "first": first, "second": second, "calls": calls,
+            "first_report": report}
+
+
+def test_runs_from_another_directory_with_a_relative_out(rehearsal):
+    out, first = rehearsal["out"], rehearsal["first"]
+    assert first.exit_code in (0, 1, 3), first.output
+    for site in SITES:
+        assert (out / "plan" / f"{site}.json").exists() and (out / "evidence" / f"{site}.json").exists()
+        assert (out / "verify" / f"{site}.xml").exists() and (out / "report" / f"{site}.html").exists()
+    assert not (PROJECT_ROOT / rehearsal["relative"].split("/")[0]).exists()  # nothing written beside the code
+    evidence = load_named(out / "evidence")
+    assert {"pulumi", "ansible", "testinfra", "survey", "inventory"} <= {c.source for c in evidence[SITES[0]].checks}
+    assert any(c.source == "testinfra" and c.status == "pass" for c in evidence[SITES[1]].checks)
+
+
+def test_cli_report_and_gate_agree_on_every_site(rehearsal):
+    out, first = rehearsal["out"], rehearsal["first"]
+    printed = {site: (readiness, verdict) for site, readiness, verdict
+               in re.findall(r"^verdict (\S+): readiness (\S+), gate (\S+)$", first.stdout, re.M)}
+    assert set(printed) == set(SITES), first.stdout
+    report = {s["summary"]["site"]: s["summary"] for s in rehearsal["first_report"]["sites"]}
+    assert set(report) == set(SITES)
+    for site in SITES:
+        readiness, verdict = printed[site]
+        assert (report[site]["readiness"], report[site]["gate"]["verdict"]) == (readiness, verdict)
+        # the second run (Okayama only) moved Okayama's first evidence to evidence-previous
+        folder = out / ("evidence-previous" if site == SITES[0] else "evidence")
+        result = CliRunner().invoke(app, ["gate", site, "--evidence", str(folder), "--as-of", AS_OF])
+        assert result.exit_code == GATE_EXIT[verdict], result.output
+        assert f"site readiness: {readiness} " in result.stdout
+    worst = {r for r, _ in printed.values()}
+    expected = 1 if "not-ready" in worst else 3 if "ready-on-plan" in worst else 0
+    assert first.exit_code == expected
+
+
+def test_a_rehearsal_is_never_a_plain_go(rehearsal):
+    """Nothing is deployed in a rehearsal: backups exist only in the plan."""
+    for summary in (s["summary"] for s in rehearsal["first_report"]["sites"]):
+        assert summary["gate"]["verdict"] != "go" and summary["readiness"] != "ready"
+        backups = next(c for c in summary["gate"]["conditions"] if c["id"] == "backups-exist")
+        assert backups["result"] == "on_plan" and "deploy" in backups["why"]
+
+
+def test_the_offline_pc_blocks_its_site_and_is_hands_on_work(rehearsal):
+    report = {s["summary"]["site"]: s for s in rehearsal["first_report"]["sites"]}
+    akita = report["pref-05-akita"]
+    reach = [c for c in akita["checks"] if c["id"] == "endpoint.reachable"]
+    assert [c["host"] for c in reach] == ["P05-NB-005"] and reach[0]["status"] == "error"
+    action = next(a for a in akita["actions"] if a["host"] == "P05-NB-005")
+    assert reach[0]["data"]["last_seen"] in action["message_ja"]
+    pcs = next(c for c in akita["summary"]["gate"]["conditions"] if c["id"] == "pcs-ready")
+    assert pcs["result"] == "fail" and "P05-NB-005" in pcs["why"]
+    assert akita["summary"]["readiness"] == "not-ready"
+
+
+def test_rerun_changes_nothing_and_reports_drift_against_the_last_run(rehearsal):
+    out, first, second = rehearsal["out"], rehearsal["first"], rehearsal["second"]
+    assert "0 changed" in second.stdout, second.output
+    assert (out / "evidence-previous" / "pref-33-okayama.json").exists()
+    assert not (out / "evidence-previous" / "pref-05-akita.json").exists()  # not rehearsed again
+    again = module_calls(out)
+    assert set(again) == set(rehearsal["calls"]) and all(again[k] >= rehearsal["calls"][k] for k in again)
+    report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
+    [okayama] = report["sites"]
+    assert okayama["drift"] is not None and set(okayama["drift"]) == {"missing_now", "new_now", "changed"}
+    assert all("title_ja" in row for bucket in okayama["drift"].values() for row in bucket)
+    first_verdict = re.search(r"^verdict pref-33-okayama: (.*)$", first.stdout, re.M).group(1)
+    assert re.search(r"^verdict pref-33-okayama: (.*)$", second.stdout, re.M).group(1) == first_verdict
+    previous = load_named(out / "evidence-previous")["pref-33-okayama"]
+    current = load_named(out / "evidence")["pref-33-okayama"]
+    assert current.run.generated_at >= previous.run.generated_at
+    assert gate.Readiness(okayama["summary"]["readiness"]) is not gate.Readiness.READY

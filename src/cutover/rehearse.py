@@ -1,32 +1,30 @@
 """The main job: rehearse the cutover of some sites end to end on the embedded sample organisation.
 
 validate the inventory → offline plan and policy pack → build the twin fleet (PCs and file server) →
-converge every role through ansible-runner → migrate the data (scan, seed, delta, final) → verify with
-testinfra → collect evidence → render the report → cutover gate.
-Re-running reuses the twin's state, so the second converge changes nothing.
+converge every role through ansible-runner → migrate the data (scan, seed, delta, final) → verify the raw
+end state (cutover.verify) → collect evidence → render the report → cutover gate.
+Re-running reuses the twin's state, so the second converge changes nothing; the previous run's
+evidence moves to ``<out>/evidence-previous`` and the report shows the drift against it.
+Every path is made absolute first: stages run tools in other working directories.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from cutover import atomic
 from cutover import gate as gating
+from cutover import verify as verification
 from cutover.cloud import offline
 from cutover.evidence import collect
+from cutover.evidence.model import SiteEvidence
 from cutover.inventory import Inventory, Site
-from cutover.inventory.ansible_view import host_vars, site_group
+from cutover.inventory.ansible_view import site_group
 from cutover.report import build, write
-from cutover.runner import PROJECT_ROOT, RunOutcome, run_playbook
+from cutover.runner import RunOutcome, run_playbook
 from cutover.twin import fleet
 
 MIGRATION_PASSES = (("scan", False), ("seed", True), ("delta", True), ("final", True))
@@ -37,10 +35,16 @@ class SiteOutcome:
     site: Site
     converge: RunOutcome | None = None
     verify_rc: int | None = None
-    ready: bool = False
-    blockers: int = 0
-    gate: list = field(default_factory=list)  # cutover.gate.Condition
+    assessment: gating.Assessment | None = None  # the gate's conditions and the blocking checks
     hands_on: list[str] = field(default_factory=list)
+
+    @property
+    def readiness(self) -> gating.Readiness:
+        return self.assessment.readiness if self.assessment else gating.Readiness.NOT_READY
+
+    @property
+    def blockers(self) -> int:
+        return len(self.assessment.blockers) if self.assessment else 0
 
 
 @dataclass
@@ -53,6 +57,18 @@ class Rehearsal:
     outcomes: dict[str, SiteOutcome] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     report_index: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.out = Path(self.out).resolve()
+
+    @property
+    def readiness(self) -> gating.Readiness:
+        """The weakest readiness of the rehearsed sites (ready on plan at best: nothing is deployed)."""
+        found = {o.readiness for o in self.outcomes.values()}
+        for level in (gating.Readiness.NOT_READY, gating.Readiness.READY_ON_PLAN):
+            if level in found:
+                return level
+        return gating.Readiness.READY
 
     def _timed(self, stage: str, fn: Callable[[], None]) -> None:
         start = time.perf_counter()
@@ -68,7 +84,7 @@ class Rehearsal:
         self._timed("verify", self.verify)
         self._timed("evidence", self.evidence)
         self._timed("report", self.report)
-        return all(o.ready and gating.passed(o.gate) for o in self.outcomes.values())
+        return self.readiness is gating.Readiness.READY
 
     def plan(self) -> None:
         stacks = ["core", *(s.id for s in self.sites)]
@@ -81,6 +97,8 @@ class Rehearsal:
         for site in self.sites:
             fleet.build_site(self.inventory, site, self.out / "twin", self.as_of, reuse=True)
             fleet.build_file_server(self.inventory, site, self.out / "twin", reuse=True)
+            # Runbook step before the converge: the Apex One administrators uninstall the site's agents.
+            fleet.console_uninstall_site(self.out / "twin" / site.id)
             self.progress("twin", site.id)
 
     def converge(self) -> None:
@@ -104,29 +122,30 @@ class Rehearsal:
                 self.progress("migrate", f"{site.id}: {pass_name} {outcome.status}")
 
     def verify(self) -> None:
+        """Verification independent of the converge: the same cutover.verify as `cutover verify` and molecule.
+
+        Every PC's raw end state (and the file servers' shares) in one probe call each, all sites in one
+        ansible-runner run; JUnit per site under ``<out>/verify`` for the evidence collector.
+        """
+        result = verification.verify(self.inventory, self.sites, self.as_of, self.out / "verify",
+                                     twin=self.out / "twin")
         for site in self.sites:
-            unreachable = self.outcomes[site.id].converge.unreachable
-            hosts = {}
-            for endpoint in site.endpoints:
-                if endpoint.hostname in unreachable:
-                    continue
-                hosts[endpoint.hostname] = {
-                    **host_vars(site, endpoint), "ansible_connection": "twin", "ansible_shell_type": "powershell",
-                    "cutover_twin_dir": str((self.out / "twin" / site.id).resolve())}
-            inventory_file = self.out / "verify" / f"{site.id}.yml"
-            atomic.write_text(inventory_file, yaml.safe_dump({"all": {"hosts": hosts}}, allow_unicode=True))
-            env = {**os.environ, "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
-                   "ANSIBLE_INVENTORY_ENABLED": "yaml,cutover",
-                   "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-            result = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(PROJECT_ROOT / "ansible/verify"),
-                 "--hosts=ansible://all", f"--ansible-inventory={inventory_file}",
-                 f"--junitxml={self.out / 'verify' / f'{site.id}.xml'}", "-o", "testpaths=ansible/verify"],
-                cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False)
-            self.outcomes[site.id].verify_rc = result.returncode
-            self.progress("verify", f"{site.id}: {'all verified' if result.returncode == 0 else 'findings'}")
+            findings = result.for_site(site.id)
+            failing = [f for f in findings if f.status != "pass"]
+            self.outcomes[site.id].verify_rc = 0 if findings and not failing else 1
+            self.progress("verify", f"{site.id}: all verified" if findings and not failing else
+                          f"{site.id}: {len(failing)} of {len(findings)} checks not verified")
+
+    def keep_previous_evidence(self) -> None:
+        """Each rehearsed site's last evidence becomes ``evidence-previous/<site>.json`` (replacing older)."""
+        for site in self.sites:
+            last = self.out / "evidence" / f"{site.id}.json"
+            if last.is_file():
+                (self.out / "evidence-previous").mkdir(parents=True, exist_ok=True)
+                os.replace(last, self.out / "evidence-previous" / last.name)
 
     def evidence(self) -> None:
+        self.keep_previous_evidence()
         for site in self.sites:
             junit = self.out / "verify" / f"{site.id}.xml"
             sources = collect.Sources(self.out / "plan", self.out / "runner", self.out / "facts",
@@ -134,16 +153,35 @@ class Rehearsal:
             evidence = collect.collect_site(self.inventory, site, sources, self.as_of)
             collect.write(evidence, self.out / "evidence")
             outcome = self.outcomes[site.id]
-            outcome.ready = evidence.ready
-            outcome.blockers = len(evidence.blockers)
+            outcome.assessment = gating.assess(evidence, self.gate_context(site.id))
             outcome.hands_on = [f"{a.host or '-'}: {a.message_en}" for a in evidence.actions]
-            outcome.gate = gating.evaluate(evidence)
             self.progress("evidence", site.id)
 
+    def gate_context(self, site_id: str) -> gating.Context:
+        """The gate as `cutover gate SITE --as-of <as_of>` judges it."""
+        return gating.Context.for_site(self.inventory, site_id, self.as_of)
+
+    def _previous(self) -> dict[str, SiteEvidence]:
+        """The last run's evidence of the rehearsed sites; a file of an older schema gives no drift, not a crash."""
+        found = {}
+        for site_id in self.outcomes:
+            path = self.out / "evidence-previous" / f"{site_id}.json"
+            if not path.is_file():
+                continue
+            try:
+                found[site_id] = collect.load_file(path)
+            except ValueError as exc:  # pydantic's ValidationError, bad JSON
+                self.progress("report", f"{site_id}: no drift, the previous evidence {path} is unreadable "
+                                        f"({str(exc).splitlines()[0]})")
+        return found
+
     def report(self) -> None:
-        evidence = collect.load_dir(self.out / "evidence")
-        chosen = {s.id for s in self.sites}
-        reports = build.build([e for e in evidence if e.site.id in chosen], self.inventory)
-        written = write.write_all(reports, self.out / "report", "ja")
+        current = {k: v for k, v in collect.load_named(self.out / "evidence").items() if k in self.outcomes}
+        previous = self._previous()
+        reports = build.build(current, self.inventory, previous, today=self.as_of)
+        provenance = build.report_provenance(
+            self.inventory, [("evidence", self.out / "evidence"), ("previous", self.out / "evidence-previous")],
+            today=self.as_of)
+        written = write.write_all(reports, self.out / "report", "ja", provenance)
         self.report_index = written["html"][0]
         self.progress("report", str(self.report_index))

@@ -44,8 +44,13 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None 
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
     if twin_dir is not None:
-        variables |= {"ansible_connection": "twin", "ansible_shell_type": "powershell",
-                      "cutover_twin_dir": str(Path(twin_dir).resolve())}
+        variables = {
+            # Stand-ins for what vault supplies on a real run (the twin checks that a password is given,
+            # not its value), and a short async poll interval: twin jobs finish at once.
+            "vault_file_migration_password": "twin-stand-in", "file_migration_async_poll": 1,
+            **variables,
+            "ansible_connection": "twin", "ansible_shell_type": "powershell",
+            "cutover_twin_dir": str(Path(twin_dir).resolve())}
     # ansible-runner looks ansible-playbook up on this process's PATH: the project's venv comes first.
     venv_bin = str(Path(sys.executable).parent)
     if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):

@@ -95,11 +95,13 @@ def test_same_checks_as_the_runner_artifacts(tmp_path, sample_inventory, site_id
 
 
 def fact_cache(folder: Path, site) -> Path:
-    """What the NGAV role caches for every PC of the site (jsonfile cache, one file per host)."""
+    """What the roles cache for every PC of the site (jsonfile cache, one file per host; every PC publishes
+    each endpoint area's fact, and the evidence collector requires all of them)."""
     folder.mkdir()
     for endpoint in site.endpoints:
-        fact = {"cutover_ngav": {"collected_at": "2027-02-01T00:30:09+00:00", "actions": [], "checks": [
-            {"id": "ngav.installed", "status": "pass", "message": "NGAV running", "data": {}}]}}
+        fact = {f"cutover_{area}": {"collected_at": "2027-02-01T00:30:09+00:00", "actions": [], "checks": [
+            {"id": f"{area}.installed", "status": "pass", "message": f"{area} ready", "data": {}}]}
+            for area in ansible.ENDPOINT_AREAS}
         (folder / endpoint.hostname).write_text(json.dumps(fact), encoding="utf-8")
     return folder
 
@@ -108,11 +110,13 @@ def test_unreachable_host_is_an_error_with_the_hands_on_action(tmp_path, sample_
     folder = only_job(tmp_path, 4127)
     checks, actions = ansible.collect(sample_inventory.sites["pref-18-fukui"], None, None, AS_OF,
                                       awx.read_job_events(folder))
-    reach = [c for c in checks if c.id == "endpoint.reachable"]
-    assert [(c.host, c.status) for c in reach] == [("P18-NB-004", "error")]
-    assert "psrp connection failure" in reach[0].message
-    assert [(a.id, a.host) for a in actions] == [("endpoint.by_hand", "P18-NB-004")]
-    assert "P18-DT-002" not in {c.host for c in checks}, "an ignored failure is not a failed task"
+    reach = {c.host: c for c in checks if c.id == "endpoint.reachable"}
+    assert reach["P18-NB-004"].status == "error" and "psrp connection failure" in reach["P18-NB-004"].message
+    # PCs the job did not touch were not checked either: errors too, never a pass (and hands-on work).
+    assert all("no Ansible result for this PC" in c.message for h, c in reach.items() if h != "P18-NB-004")
+    assert {(a.id, a.host) for a in actions} == {("endpoint.by_hand", h) for h in reach}
+    assert "P18-DT-002" not in {c.host for c in checks if c.id == "endpoint.task_failed"}, \
+        "an ignored failure is not a failed task"
 
 
 def test_failed_task_is_an_error(tmp_path, sample_inventory):
@@ -134,7 +138,7 @@ def test_a_later_job_that_reaches_the_host_clears_it_whatever_the_file_order(tmp
     outcome = awx.read_job_events(folder)
     assert outcome.unreachable == {}
     assert outcome.failed == {"P36-DT-001": ["NGAV | Install the NGAV package"]}
-    assert outcome.runs == 2
+    assert len(outcome.runs) == 2
     # And the other way round: unreachable last means unreachable.
     events = awx.load_events(folder)
     assert [(e["job"], e["counter"]) for e in events] == sorted((e["job"], e["counter"]) for e in events)
@@ -167,9 +171,10 @@ def test_cli_collects_awx_events(tmp_path, inventory_copy):
                                       "--out", str(out), "--inventory", str(inventory_copy), "--as-of", "2027-02-03"])
     assert result.exit_code == 0, result.output
     evidence = json.loads((out / "pref-18-fukui.json").read_text(encoding="utf-8"))
-    assert evidence["run"]["inputs"]["awx_events"] == str(folder)
-    reach = [c for c in evidence["checks"] if c["id"] == "endpoint.reachable"]
-    assert [(c["host"], c["status"]) for c in reach] == [("P18-NB-004", "error")]
+    [awx_input] = [i for i in evidence["run"]["inputs"] if i["role"] == "awx_events"]
+    assert awx_input["path"] == str(folder.resolve()) and len(awx_input["sha256"]) == 64
+    reach = {c["host"]: c for c in evidence["checks"] if c["id"] == "endpoint.reachable"}
+    assert reach["P18-NB-004"]["status"] == "error" and "psrp connection failure" in reach["P18-NB-004"]["message"]
 
 
 def test_cli_refuses_an_incomplete_export_and_writes_nothing(tmp_path, inventory_copy):

@@ -17,7 +17,7 @@ BAD_DATE, BAD_SITE, MARKUP_SITE = "2026-13-40", "99-nowhere", "[/]"
 # Commands that take neither a site nor a date: a new command must be added here or take one.
 NEITHER = {
     "version", "inventory validate", "inventory list", "ci changed-stacks", "ci wave-sites", "ci all-stacks",
-    "stacks sync", "report", "twin show", "survey import", "migration exit-code", "migration check-names",
+    "stacks sync", "twin show", "survey import", "migration exit-code", "migration check-names",
 }
 
 

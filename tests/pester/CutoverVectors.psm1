@@ -1414,9 +1414,10 @@ function Invoke-CutoverModule {
         [bool]$CheckMode,
         [Parameter(Mandatory = $true)][string]$AnsibleCore
     )
-    $scripts = @(Get-ChildItem -Path (Join-Path -Path $Root -ChildPath 'roles\*\library') -Filter "$Module.ps1" -File)
+    $libraries = @((Join-Path -Path $Root -ChildPath 'roles\*\library'), (Join-Path -Path $Root -ChildPath 'ansible\library'))
+    $scripts = @(Get-ChildItem -Path $libraries -Filter "$Module.ps1" -File -ErrorAction SilentlyContinue)
     if ($scripts.Count -ne 1) {
-        throw "expected one roles\*\library\$Module.ps1, found $($scripts.Count)"
+        throw "expected one $Module.ps1 in roles\*\library or ansible\library, found $($scripts.Count)"
     }
     $moduleArgs = @{}
     foreach ($key in $Arguments.Keys) {

@@ -14,19 +14,29 @@ AS_OF = dt.date(2026, 11, 24)
 SITE = "pref-18-fukui"
 
 
+_PLANS: dict[str, bytes] = {}  # kept for the process: mutation runs start many test sessions in one process
+
+
 @pytest.fixture(scope="session")
 def plan_dir(tmp_path_factory, sample_inventory) -> Path:
     out = tmp_path_factory.mktemp("plan")
-    for plan in offline.plan_stacks(sample_inventory, ["core", SITE, "pref-36-tokushima"], AS_OF):
-        offline.write_plan(plan, out)
+    if not _PLANS:
+        for plan in offline.plan_stacks(sample_inventory, ["core", SITE, "pref-36-tokushima"], AS_OF):
+            path = offline.write_plan(plan, out)
+            for written in (path, path.with_name(f"{plan.stack}.policy-config.json")):  # the plan and its pack config
+                _PLANS[written.name] = written.read_bytes()
+    for name, content in _PLANS.items():
+        (out / name).write_bytes(content)
     return out
 
 
-def runner_event(directory: Path, counter: int, event: str, host: str, **data) -> None:
-    events = directory / "artifacts" / "0b6f" / "job_events"
+def runner_event(directory: Path, counter: int, event: str, host: str | None, *, run: str = "0b6f",
+                 created: str = "2026-11-24T01:00:00", **data) -> None:
+    """One job-event file as ansible-runner writes it: <private dir>/artifacts/<ident>/job_events/<n>-<uuid>.json."""
+    events = directory / "artifacts" / run / "job_events"
     events.mkdir(parents=True, exist_ok=True)
-    doc = {"uuid": f"u{counter}", "counter": counter, "event": event, "created": "2026-11-24T01:00:00",
-           "event_data": {"host": host, **data}}
+    doc = {"uuid": f"u{counter}", "counter": counter, "event": event, "created": created,
+           "event_data": {"host": host, **data} if host else data}
     (events / f"{counter}-u{counter}.json").write_text(json.dumps(doc), encoding="utf-8")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from cutover import gate
 from cutover.evidence.collect import Sources, collect_site, load_dir, write
 from cutover.evidence.collectors import ansible, inventory, junit, pulumi
 from cutover.evidence.model import SiteEvidence, json_schema
@@ -125,4 +126,5 @@ def test_collect_write_and_load_round_trip(sample_inventory, plan_dir, endpoint_
     assert loaded == SiteEvidence.model_validate_json(path.read_text(encoding="utf-8"))
     assert loaded.run.inventory_revision == sample_inventory.revision
     assert loaded.run.tool_versions["pulumi"] == "3.272.0"
-    assert not loaded.ready
+    assessment = gate.assess(loaded, gate.Context.for_site(sample_inventory, SITE, AS_OF))
+    assert assessment.readiness is gate.Readiness.NOT_READY and assessment.blockers

@@ -80,7 +80,8 @@ def test_an_output_name_outside_the_folder_is_refused_before_anything_is_written
     reports = build.build(load_dir(tmp_path / "evidence"), sample_inventory)
     # model_copy skips validation: as if a report were built from an evidence file the schema did not check
     bad = reports[0].evidence.model_copy(update={"site": reports[0].evidence.site.model_copy(update={"id": "../x"})})
-    reports = [dataclasses.replace(reports[0], evidence=bad)]
+    reports = [dataclasses.replace(reports[0], evidence=bad,  # the report names a site as the gate judges it
+                                   assessment=dataclasses.replace(reports[0].assessment, site_id="../x"))]
     assert reports[0].id == "../x"
     out = tmp_path / "deep" / "report"
     with pytest.raises(report_write.UnsafeOutputPath, match="outside"):

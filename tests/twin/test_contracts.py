@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COLLECTIONS = {"ansible.windows": Path(ansible_windows.__path__[0]),
                "community.windows": Path(community_windows.__path__[0])}
 NOT_WINDOWS = ("ansible.builtin.", "ansible.windows.setup")  # controller-side or gathered facts
-CUSTOM = sorted(ROOT.glob("roles/*/library/*.ps1"))
+CUSTOM = sorted([*ROOT.glob("roles/*/library/*.ps1"), *ROOT.glob("ansible/library/*.ps1")])
 # Keys every module may return without documenting them (AnsibleModule's own).
 COMMON_RETURNS = {"changed", "failed", "msg", "skipped", "warnings", "deprecations", "invocation"}
 FIELDS = ("type", "default", "choices", "required", "elements")
@@ -93,8 +93,9 @@ def real_doc_path(name: str) -> Path:
     if name.count(".") == 2:
         namespace, collection, module = name.split(".")
         return COLLECTIONS[f"{namespace}.{collection}"] / "plugins" / "modules" / f"{module}.py"
-    found = list(ROOT.glob(f"roles/*/library/{name}.py"))
-    assert len(found) == 1, f"{name}: expected one documentation file in roles/*/library, found {found}"
+    found = [*ROOT.glob(f"roles/*/library/{name}.py"), *ROOT.glob(f"ansible/library/{name}.py")]
+    assert len(found) == 1, f"{name}: expected one documentation file in roles/*/library or ansible/library, " \
+                            f"found {found}"
     return found[0]
 
 
@@ -189,9 +190,9 @@ def test_the_spec_is_read_from_the_syntax_tree_not_the_layout():
 def role_task_modules() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     keywords = {"name", "when", "register", "loop", "no_log", "block", "always", "rescue", "tags", "notify",
-                "changed_when", "failed_when", "vars", "become", "become_user", "become_method", "delegate_to",
-                "run_once", "until", "retries", "delay", "ignore_errors", "loop_control", "check_mode", "environment",
-                "args", "listen", "async", "poll", "throttle", "any_errors_fatal", "timeout"}
+                "changed_when", "failed_when", "vars", "become", "become_user", "become_method", "become_flags",
+                "delegate_to", "run_once", "until", "retries", "delay", "ignore_errors", "loop_control", "check_mode",
+                "environment", "args", "listen", "async", "poll", "throttle", "any_errors_fatal", "timeout"}
 
     def walk(tasks, where):
         for task in tasks or []:

@@ -15,7 +15,8 @@ from tests.vectors import vectorlib
 
 twin_modules.load_all()
 VECTORS = vectorlib.vector_files()
-CUSTOM_MODULES = sorted(p.stem for p in vectorlib.ROOT.glob("roles/*/library/*.ps1"))
+CUSTOM_MODULES = sorted(p.stem for p in [*vectorlib.ROOT.glob("roles/*/library/*.ps1"),
+                                          *vectorlib.ROOT.glob("ansible/library/*.ps1")])
 MATCHER_CASES = json.loads((vectorlib.HERE / "matcher-cases.json").read_text(encoding="utf-8"))
 
 

@@ -16,6 +16,7 @@ import jsonschema
 
 from cutover.twin import hives
 from cutover.twin import modules as twin_modules
+from cutover.twin import session as twin_session
 from cutover.twin import state as twin_state
 
 HERE = Path(__file__).resolve().parent
@@ -236,8 +237,12 @@ def run_on_twin(vector: Vector) -> tuple[dict[str, Any], dict[str, Any]]:
     twin_modules.load_all()
     state = twin_state_for(vector)
     args = {**vector.data["args"], "_ansible_check_mode": vector.data["check_mode"]}
+    # The Pester harness runs a module in the runner's own logon, which holds network credentials;
+    # "session": "psrp" states the remote session of a real run (no credentials for a second hop).
+    logon = twin_session.Session() if vector.data.get("session") == "psrp" else twin_session.LOCAL
     try:
-        result = twin_modules.execute(state, vector.module, args)
+        with twin_session.active(logon):
+            result = twin_modules.execute(state, vector.module, args)
     except twin_modules.TwinError as exc:  # the twin refuses what AnsibleModule refuses (bad options)
         result = {"failed": True, "changed": False, "msg": str(exc)}
     return result, state

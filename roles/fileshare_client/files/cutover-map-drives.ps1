@@ -1,9 +1,12 @@
-# Runs at every user logon (scheduled task installed by the fileshare_client role).
-# Maps the drives the inventory assigns to the user's groups, from drive-map.json beside this file.
+# Runs at every user logon (scheduled task installed by the fileshare_client role; it starts on battery
+# too). Maps the drives the inventory assigns to the user's groups, from drive-map.json beside this file.
 # Mapped drives belong to the logon session, which is why this runs at logon and not over WinRM.
 # Before the site's cutover it changes nothing; with switch_mappings it replaces the old data-center
 # mappings by the Azure file share; with rollback it restores the old mappings.
+# No native programs: group membership comes from the logon token, mappings from the SmbShare cmdlets,
+# so nothing depends on a program's exit code or stderr.
 
+Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $here = Split-Path -Parent $MyInvocation.MyCommand.Path
 $logDir = Join-Path -Path $env:LOCALAPPDATA -ChildPath 'cutover'
@@ -19,15 +22,24 @@ function Write-Log {
 }
 
 $config = Get-Content -LiteralPath (Join-Path -Path $here -ChildPath 'drive-map.json') -Raw -Encoding UTF8 | ConvertFrom-Json
+
+# The groups of this logon (short names, lower case), from the token: what whoami /groups shows.
 $memberOf = @{}
-foreach ($row in (& whoami.exe /groups /fo csv /nh | ConvertFrom-Csv -Header @('Name', 'Type', 'Sid', 'Attributes'))) {
-    $short = ($row.Name -split '\\')[-1]
-    $memberOf[$short.ToLowerInvariant()] = $true
+foreach ($sid in [System.Security.Principal.WindowsIdentity]::GetCurrent().Groups) {
+    try {
+        $name = $sid.Translate([System.Security.Principal.NTAccount]).Value
+        $memberOf[($name -split '\\')[-1].ToLowerInvariant()] = $true
+    }
+    catch {
+        continue  # a SID without a name here (a deleted group, another forest offline)
+    }
 }
 
 $current = @{}
-foreach ($drive in Get-CimInstance -ClassName Win32_MappedLogicalDisk -ErrorAction SilentlyContinue) {
-    $current[$drive.DeviceID.TrimEnd(':')] = $drive.ProviderName
+foreach ($mapping in @(Get-SmbMapping -ErrorAction SilentlyContinue)) {
+    if ($mapping.LocalPath) {
+        $current[$mapping.LocalPath.TrimEnd(':')] = $mapping.RemotePath
+    }
 }
 
 if (-not ($config.switch_mappings -or $config.rollback)) {
@@ -61,14 +73,14 @@ foreach ($mapping in $config.mappings) {
         Write-Log "keep ${letter}: $existing (not a mapping this project manages; $wanted not mapped)"
         continue
     }
-    if ($existing) {
-        & net.exe use "${letter}:" /delete /y | Out-Null
-    }
-    & net.exe use "${letter}:" $wanted /persistent:no | Out-Null
-    if ($LASTEXITCODE -eq 0) {
+    try {
+        if ($existing) {
+            Remove-SmbMapping -LocalPath "${letter}:" -Force -UpdateProfile
+        }
+        $null = New-SmbMapping -LocalPath "${letter}:" -RemotePath $wanted -Persistent $false
         Write-Log "mapped ${letter}: $wanted"
     }
-    else {
-        Write-Log "could not map ${letter}: $wanted (net use exit $LASTEXITCODE)"
+    catch {
+        Write-Log "could not map ${letter}: $wanted ($($_.Exception.Message))"
     }
 }

@@ -21,19 +21,8 @@ def _plan(*args: str) -> Measurement:
         return Measurement({"stacks": len(plans)})
 
 
-def _mutation() -> Measurement:
-    """scripts/mutation cloud: the share of mutants of src/cutover/cloud/ the tests kill (aim: 80 %)."""
-    result = subprocess.run(["bash", "scripts/mutation", "cloud"], capture_output=True, text=True, check=False)
-    line = next((x for x in result.stdout.splitlines() if x.startswith("mutation score")), "")
-    if not line:
-        raise RuntimeError(f"scripts/mutation cloud printed no score: {result.stderr[-2000:]}")
-    killed, total = (int(x) for x in line.split(": ", 1)[1].split(" (")[0].split(" killed of "))
-    return Measurement({"mutants": total, "killed": killed, "score %": round(100 * killed / max(total, 1))})
-
-
 BENCHES = [
     Bench("cutover plan --all (core + 48 sites)", "<= 10 s", lambda: _plan("--all"), limit_seconds=10.0, repeat=3),
     Bench("cutover plan one stack (incl. interpreter start)", "<= 2 s", lambda: _plan("pref-13-tokyo"),
           limit_seconds=2.0, repeat=5),
-    Bench("mutation score of src/cutover/cloud (scripts/mutation cloud)", ">= 80 % killed", _mutation, repeat=1),
 ]

@@ -18,7 +18,7 @@ SITE = "pref-13-tokyo"
 
 
 NGAV_MODULES = ("cutover_ngav_facts", "ansible.windows.win_package", "community.windows.win_scheduled_task",
-                "ansible.windows.win_regedit")
+                "ansible.windows.win_regedit", "ansible.windows.win_reboot")
 
 
 def _calls(twin_dir: Path, modules: tuple[str, ...] | None = None) -> list[int]:
@@ -33,12 +33,14 @@ def _converge_twice() -> Measurement:
     try:
         fleet.build_site(inventory, inventory.sites[SITE], root / "twin", reuse=False)
         twin_dir = root / "twin" / SITE
+        fleet.console_uninstall_site(twin_dir)  # the runbook's Apex One console step
         limit = "site_" + SITE.replace("-", "_")
+        policy = {"ngav_reboot_policy": "auto"}  # restart and install in the same converge
         start = time.perf_counter()
-        run_playbook("endpoints.yml", limit, root / "run", twin_dir=twin_dir)
+        run_playbook("endpoints.yml", limit, root / "run", twin_dir=twin_dir, extravars=policy, name="first")
         first_seconds = time.perf_counter() - start
         first, first_ngav = _calls(twin_dir), _calls(twin_dir, NGAV_MODULES)
-        run_playbook("endpoints.yml", limit, root / "run", twin_dir=twin_dir)
+        run_playbook("endpoints.yml", limit, root / "run", twin_dir=twin_dir, extravars=policy, name="second")
         second = [b - a for a, b in zip(first, _calls(twin_dir), strict=True)]
         second_ngav = [b - a for a, b in zip(first_ngav, _calls(twin_dir, NGAV_MODULES), strict=True)]
         return Measurement({
@@ -54,6 +56,6 @@ def _converge_twice() -> Measurement:
 
 
 BENCHES = [
-    Bench(f"converge one prefecture twice on the twin ({SITE}), all roles", "compliant PC: ngav <= 3 calls",
+    Bench(f"converge one prefecture twice on the twin ({SITE}), all roles", "compliant PC: ngav = 1 call",
           _converge_twice, repeat=3),
 ]

@@ -22,7 +22,8 @@ def _synthetic_evidence() -> list[SiteEvidence]:
     inventory = load_inventory()
     per_site = PCS // len(inventory.sites)
     stamp = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
-    run = RunMetadata(generated_at=stamp, as_of=stamp.date(), tool_version="bench", inventory_revision="bench")
+    run = RunMetadata(generated_at=stamp, as_of=stamp.date(), tool_version="bench", inventory_revision="bench",
+                      operator="bench", host="bench")
     evidence = []
     for n, site in enumerate(inventory.sites.values()):
         checks, actions = [], []

@@ -20,6 +20,7 @@ from cutover.cli import (
     rehearse_cmd,
     survey_cmd,
     twin_cmd,
+    verify_cmd,
 )
 from cutover.cli.common import INTERNAL_ERROR, err_console
 
@@ -52,6 +53,7 @@ COMMANDS: dict[str, typer.Typer | Callable[..., None]] = {
     "survey": survey_cmd.survey_app,
     "rehearse": rehearse_cmd.rehearse,
     "gate": gate_cmd.gate,
+    "verify": verify_cmd.verify_command,
     "migration": migration_cmd.migration_app,
     "version": version,
 }

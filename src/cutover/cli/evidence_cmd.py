@@ -7,9 +7,12 @@ from typing import Annotated
 
 import typer
 
+from cutover import gate as gating
 from cutover.cli.common import AsOfOpt, InventoryOpt, Lang, LangOpt, fail, held, load, resolve_site, say
+from cutover.cli.gate_cmd import MaxAgeOpt
 from cutover.evidence import collect as collecting
 from cutover.evidence.collectors import awx
+from cutover.evidence.provenance import today
 from cutover.report import build, write
 
 evidence_app = typer.Typer(help="Collect evidence from real artefacts, one file per site.", no_args_is_help=True)
@@ -59,21 +62,30 @@ def report(
     lang: LangOpt = Lang.ja,
     previous: Annotated[Path | None, typer.Option(help="Evidence of the previous run, for the drift view.",
                                                   file_okay=False, exists=True)] = None,
+    as_of: AsOfOpt = None,
+    max_age_days: MaxAgeOpt = gating.DEFAULT_MAX_AGE_DAYS,
     inventory: InventoryOpt = None,
 ) -> None:
-    """Render HTML (national index + one page per site), merged JSON, CSV (UTF-8 BOM) and JUnit."""
+    """Render HTML (national index + one page per site), merged JSON, CSV (UTF-8 BOM) and JUnit.
+
+    Readiness and the gate's verdict on every page are the ones `cutover gate SITE` gives for the same
+    evidence, day (--as-of, default today in Tokyo) and maximum age.
+    """
     inv = load(inventory)
+    day = as_of or today()
     try:
-        current = collecting.load_dir(evidence)
-        earlier = collecting.load_dir(previous) if previous else None
+        current = collecting.load_named(evidence)
+        earlier = collecting.load_named(previous) if previous else None
     except collecting.EvidenceFileError as exc:
         fail(str(exc))
     if not current:
         fail(f"no evidence files in {evidence}")
-    reports = build.build(current, inv, earlier)
+    reports = build.build(current, inv, earlier, today=day, max_age_days=max_age_days)
+    provenance = build.report_provenance(inv, [("evidence", evidence), ("previous", previous)], today=day,
+                                         max_age_days=max_age_days)
     with held(out):
         try:
-            written = write.write_all(reports, out, lang.value)
+            written = write.write_all(reports, out, lang.value, provenance)
         except write.UnsafeOutputPath as exc:
             fail(str(exc))
     ready = sum(r.ready for r in reports)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cutover import gate as gating
 from cutover.cli.common import (
     AsOfOpt,
     ExitCode,
@@ -24,7 +24,13 @@ from cutover.cli.common import (
     resolve_site,
     say,
 )
+from cutover.evidence.provenance import today
 from cutover.rehearse import Rehearsal
+
+_READINESS = {gating.Readiness.READY: "[green]ready[/]", gating.Readiness.READY_ON_PLAN: "[yellow]on plan[/]",
+              gating.Readiness.NOT_READY: "[red]no[/]"}
+_VERDICT = {gating.Verdict.GO: "[green]go[/]", gating.Verdict.GO_ON_PLAN: "[yellow]go on plan[/]",
+            gating.Verdict.NO_GO: "[red]no-go[/]"}
 
 
 def rehearse(
@@ -38,15 +44,17 @@ def rehearse(
 ) -> None:
     """Validate → plan + policies → twin fleet → converge → migrate → verify → evidence → report → gate.
 
-    Exit status 0 when every rehearsed site is ready and through the gate, 1 when some are not (see the
-    report), 2 on bad input.
+    Exit status 0 when every rehearsed site is ready and through the gate, 3 when the best answer is
+    "ready on plan" (a rehearsal deploys nothing: backups exist only in the plan), 1 when some site is
+    not ready (see the report), 2 on bad input.
     """
     inv = load(inventory)
     chosen = (list(inv.sites.values()) if every else
               [resolve_site(inv, s) for s in site or []] + (inv.sites_in_wave(wave) if wave is not None else []))
     if not chosen:
         fail("give --site SITE, --wave N or --all")
-    day = as_of or dt.date.today()
+    day = as_of or today()
+    out = out.resolve()  # stages run tools in other working directories
     console.print("[bold]rehearsal[/] ", end="", highlight=False)
     say(f"of {len(chosen)} site(s): {', '.join(s.id for s in chosen)} → {out}/")
     say(f"validate: inventory valid ({len(inv.sites)} sites, revision {inv.revision})")
@@ -61,23 +69,31 @@ def rehearse(
                 progress.console.print(f"  {stage}: {detail}", markup=False, highlight=False)
 
         rehearsal = Rehearsal(inv, chosen, out, day, progress=report)
-        all_ready = rehearsal.run()
+        rehearsal.run()
         progress.update(task, stage="done", description="")
     table = Table(title="readiness per site")
     for column in ("site", "ready", "blockers", "gate", "converge", "hands-on work"):
         table.add_column(column, overflow="fold")
     for outcome in rehearsal.outcomes.values():
         c = outcome.converge
-        unmet = [g.id for g in outcome.gate if not g.passed]
-        table.add_row(*cells(outcome.site.id, marked("[green]yes[/]" if outcome.ready else "[red]no[/]"),
-                             outcome.blockers,
-                             marked("[green]go[/]") if not unmet else marked("[red]no-go[/]: ") + ", ".join(unmet),
+        unmet = [g.id for g in outcome.assessment.unmet] if outcome.assessment else []
+        verdict = outcome.assessment.verdict if outcome.assessment else gating.Verdict.NO_GO
+        table.add_row(*cells(outcome.site.id, marked(_READINESS[outcome.readiness]), outcome.blockers,
+                             marked(_VERDICT[verdict]) + (": " + ", ".join(unmet) if unmet else ""),
                              f"{len(c.changed)} changed, {len(c.failed)} failed, {len(c.unreachable)} unreachable",
                              f"{len(outcome.hands_on)} item(s)" + "".join(f"\n{h[:70]}" for h in outcome.hands_on[:3])))
     console.print(table)
+    for outcome in rehearsal.outcomes.values():  # one plain line per site, for logs and scripts
+        verdict = outcome.assessment.verdict if outcome.assessment else gating.Verdict.NO_GO
+        say(f"verdict {outcome.site.id}: readiness {outcome.readiness.value}, gate {verdict.value}")
     say("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in rehearsal.timings.items()))
     say(f"report: {rehearsal.report_index}")
-    if not all_ready:
+    readiness = rehearsal.readiness
+    if readiness is gating.Readiness.READY_ON_PLAN:
+        say("every site is ready on plan: deploy, then run `cutover gate SITE` on deployed evidence "
+            "(pulumi stack export)")
+        exit_with(ExitCode.GO_ON_PLAN)
+    if readiness is gating.Readiness.NOT_READY:
         say("not every site is ready or through the cutover gate: the report lists the blockers and "
             "the hands-on work; `cutover gate SITE --evidence <out>/evidence` explains the gate")
         exit_with(ExitCode.FINDINGS)

@@ -63,6 +63,25 @@ def twin_build(
             say(f"{chosen_site.id}: {len(paths)} PCs ({reachable} reachable) in {out / chosen_site.id}")
 
 
+@twin_app.command("console-uninstall")
+def twin_console_uninstall(
+    site: Annotated[list[str], typer.Option("--site", help="Site(s) whose agents to uninstall.")],
+    out: Annotated[Path, typer.Option(help="Fleet folder; one sub-folder per site.")] = Path("build/twin"),
+    inventory: InventoryOpt = None,
+) -> None:
+    """Do on the twin what the Apex One console's agent uninstall task does (online agents only)."""
+    inv = load(inventory)
+    chosen = [resolve_site(inv, s) for s in site]
+    for chosen_site in chosen:
+        if not (out / chosen_site.id).is_dir():
+            fail(f"no twin fleet of {chosen_site.id} under {out}: build it first (cutover twin build --site ...)")
+    with held(out):
+        for chosen_site in chosen:
+            done = fleet.console_uninstall_site(out / chosen_site.id)
+            say(f"{chosen_site.id}: old antivirus agent uninstalled from the console on {len(done)} PCs "
+                "(a restart finishes the removal)")
+
+
 @twin_app.command("show")
 def twin_show(host: str, out: Annotated[Path, typer.Option(help="Fleet folder.")] = Path("build/twin")) -> None:
     """Summarise one twin PC: reachability, products, services, scheduled tasks, module calls."""

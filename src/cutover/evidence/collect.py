@@ -6,13 +6,15 @@ import datetime as dt
 import importlib.metadata
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from cutover import __version__, atomic
+from cutover.evidence import provenance
 from cutover.evidence.collectors import ansible, awx, inventory, junit, pulumi
-from cutover.evidence.model import SCHEMA_VERSION, RunMetadata, SiteEvidence, SiteInfo
+from cutover.evidence.model import SCHEMA_VERSION, InputDigest, RunMetadata, SiteEvidence, SiteInfo
 from cutover.inventory import Inventory, Site
 
 _TOOLS = ("pulumi", "pulumi-azure-native", "pulumi-azuread", "ansible-core", "ansible", "pytest-testinfra")
@@ -26,6 +28,13 @@ class Sources:
     junit: tuple[Path, ...] = ()
     awx_events_dir: Path | None = None  # AWX job events pages (/api/v2/jobs/<id>/job_events/), see docs/awx.md
 
+    @cached_property
+    def digests(self) -> tuple[InputDigest, ...]:
+        """SHA-256 of every input (computed once per Sources: a national collection reads them 48 times)."""
+        return (provenance.digest("plan", self.plan_dir), provenance.digest("runner", self.runner_dir),
+                provenance.digest("facts", self.facts_dir), *(provenance.digest("junit", p) for p in self.junit),
+                *((provenance.digest("awx_events", self.awx_events_dir),) if self.awx_events_dir else ()))
+
 
 def tool_versions() -> dict[str, str]:
     versions = {}
@@ -37,9 +46,19 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
+def run_metadata(inv: Inventory, as_of: dt.date, inputs: list[InputDigest]) -> RunMetadata:
+    commit, dirty = provenance.git_state()
+    return RunMetadata(
+        generated_at=provenance.now(), as_of=as_of, tool_version=__version__, tool_versions=tool_versions(),
+        git_commit=commit, git_dirty=dirty, ci=provenance.ci_run(), operator=provenance.operator(),
+        host=provenance.hostname(), inventory_revision=inv.revision,
+        inputs=[provenance.digest("inventory", Path(inv.root)), *inputs],
+    )
+
+
 def collect_site(inv: Inventory, site: Site, sources: Sources, as_of: dt.date | None = None) -> SiteEvidence:
-    as_of = as_of or dt.date.today()
-    checks = pulumi.collect(site.id, sources.plan_dir, as_of)
+    as_of = as_of or provenance.today()
+    checks = pulumi.collect(site.id, sources.plan_dir, as_of, site.config.confirmations)
     checks += inventory.waivers(site, as_of)
     survey_checks, actions = inventory.survey(site)
     checks += survey_checks
@@ -48,17 +67,10 @@ def collect_site(inv: Inventory, site: Site, sources: Sources, as_of: dt.date | 
     checks += endpoint_checks
     actions += endpoint_actions
     checks += junit.collect(site, list(sources.junit))
+    actions += junit.actions(site, list(sources.junit))
     wave = inv.organisation.wave(site.wave)
     return SiteEvidence(
-        run=RunMetadata(
-            generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0), as_of=as_of, tool_version=__version__,
-            tool_versions=tool_versions(), inventory_revision=inv.revision,
-            inputs={"plan": str(sources.plan_dir) if sources.plan_dir else None,
-                    "runner": str(sources.runner_dir) if sources.runner_dir else None,
-                    "facts": str(sources.facts_dir) if sources.facts_dir else None,
-                    "junit": ";".join(str(p) for p in sources.junit) or None,
-                    "awx_events": str(sources.awx_events_dir) if sources.awx_events_dir else None},
-        ),
+        run=run_metadata(inv, as_of, list(sources.digests)),
         site=SiteInfo(id=site.id, name_ja=site.config.name_ja, name_en=site.config.name_en, wave=site.wave,
                       wave_start=wave.start if wave else None, identity_mode=site.config.identity_mode,
                       endpoints=len(site.endpoints), addresses=len(site.mail)),
@@ -122,3 +134,12 @@ def load_dir(directory: Path) -> list[SiteEvidence]:
         loaded[document.site.id] = path
         documents.append(document)
     return documents
+
+
+def load_named(directory: Path) -> dict[str, SiteEvidence]:
+    """Every ``<site>.json`` evidence file by the site its name claims, as ``cutover gate`` reads it.
+
+    A file holding another site's evidence stays under the name it has: the gate (and the report)
+    then say it is not that site's evidence. Raises EvidenceFileError like :func:`load_file`.
+    """
+    return {path.stem: load_file(path) for path in sorted(Path(directory).glob("*.json"))}

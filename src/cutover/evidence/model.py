@@ -12,11 +12,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 Status = Literal["pass", "fail", "error", "not_applicable", "manual", "waived"]
 Source = Literal["pulumi", "ansible", "testinfra", "survey", "inventory"]
 Area = Literal["cloud", "ngav", "office", "mail", "fileshare", "migration", "inventory"]
 STATUSES: tuple[str, ...] = ("pass", "fail", "error", "not_applicable", "manual", "waived")
+BLOCKING: tuple[str, ...] = ("fail", "error", "manual")  # manual: a person's step not yet recorded as done
 AREAS: tuple[str, ...] = ("cloud", "ngav", "office", "mail", "fileshare", "migration", "inventory")
 
 
@@ -51,13 +52,53 @@ class Action(_Model):
     source: Source
 
 
-class RunMetadata(_Model):
-    generated_at: dt.datetime
-    as_of: dt.date = Field(description="the day deadlines and waivers are judged against")
+class CiRun(_Model):
+    """The CI run that produced a file (GitHub Actions' default environment variables)."""
+
+    provider: Literal["github-actions"]
+    run_id: str
+    run_attempt: str | None = None
+    url: str | None = Field(None, description="link to the run's page")
+    workflow: str | None = None
+    ref: str | None = None
+    sha: str | None = None
+
+
+class InputDigest(_Model):
+    """One input read to make a file, with the SHA-256 that proves which content it was."""
+
+    role: str = Field(description="plan, runner, facts, junit, inventory, evidence …")
+    path: str | None = Field(description="absolute path as read (None: the input was not given)")
+    sha256: str | None = Field(description="of the file, or of a folder: over '<sha256>  <relative path>' lines")
+    files: int = Field(0, ge=0)
+    note: str | None = None
+
+
+class Provenance(_Model):
+    """Who made a file, from which code and inputs, when (times in Asia/Tokyo)."""
+
+    generated_at: dt.datetime = Field(description="when the file was made, Asia/Tokyo (+09:00)")
     tool_version: str
     tool_versions: dict[str, str] = Field(default_factory=dict)
+    git_commit: str | None = Field(None, description="commit of the code that made the file (None: not a checkout)")
+    git_dirty: bool | None = Field(None, description="the checkout had uncommitted changes")
+    ci: CiRun | None = Field(None, description="set when made in a CI run")
+    operator: str = Field(description="CUTOVER_OPERATOR, the CI actor, or the login name")
+    host: str = Field(description="the machine that made the file")
+    inputs: list[InputDigest] = Field(default_factory=list)
+
+
+class RunMetadata(Provenance):
+    as_of: dt.date = Field(description="the day deadlines and waivers are judged against")
     inventory_revision: str
-    inputs: dict[str, str | None] = Field(default_factory=dict, description="where each source was read from")
+
+
+class ReportProvenance(Provenance):
+    """Provenance of a report: who rendered it from which evidence, judged on which day by which rules."""
+
+    judged_on: dt.date = Field(description="the day readiness and the gate were judged (freshness counts from it)")
+    max_age_days: int = Field(ge=0, description="oldest evidence the gate accepts, in days before judged_on")
+    inventory_revision: str
 
 
 # A canonical site id (cutover.sites); evidence names report files after it, so it must not be a path.
@@ -76,7 +117,7 @@ class SiteInfo(_Model):
 
 
 class SiteEvidence(_Model):
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    schema_version: Literal["2.0"] = SCHEMA_VERSION
     run: RunMetadata
     site: SiteInfo
     checks: list[Check]
@@ -90,16 +131,13 @@ class SiteEvidence(_Model):
 
     @property
     def blockers(self) -> list[Check]:
-        return [c for c in self.checks if c.status in ("fail", "error")]
-
-    @property
-    def ready(self) -> bool:
-        return not self.blockers
+        """Checks that keep the site from being ready: fail, error, and manual steps not yet confirmed."""
+        return [c for c in self.checks if c.status in BLOCKING]
 
 
 def json_schema() -> dict[str, Any]:
     schema = SiteEvidence.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://cutover.example/schemas/evidence-1.0.json"
+    schema["$id"] = "https://cutover.example/schemas/evidence-" + SCHEMA_VERSION + ".json"
     schema["title"] = "cutover site evidence"
     return schema

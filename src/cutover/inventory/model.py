@@ -335,6 +335,19 @@ class Waiver(_Strict):
         return self
 
 
+class Confirmation(_Strict):
+    """A manual step (admin consent, MFA exclusion …) recorded as done: who did it, when, and the proof.
+
+    Until a step has one, it counts against the site's readiness (evidence status ``manual``).
+    """
+
+    step: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
+                      description="id of the manual step, as in the evidence check cloud.manual.<step>")
+    done_by: str = Field(min_length=1, description="the person who did it")
+    done_on: dt.date = Field(description="the day it was done (not counted before the evidence's as-of day)")
+    evidence: str = Field(min_length=5, description="where the proof is: change ticket, screenshot, audit log")
+
+
 class Contact(_Strict):
     name: str = Field(min_length=1)
     role: str = Field(min_length=1)
@@ -362,6 +375,8 @@ class SiteFile(_Strict):
     drive_mappings: list[DriveMapping] = Field(default_factory=list)
     backup: Backup = Field(default_factory=Backup)
     waivers: list[Waiver] = Field(default_factory=list)
+    confirmations: list[Confirmation] = Field(
+        default_factory=list, description="manual steps recorded as done (who, when, proof)")
     contacts: list[Contact] = Field(min_length=1)
     cutover: Cutover = Field(default_factory=Cutover)
     migration_method: Literal["robocopy", "storage_mover"] = Field(
@@ -383,6 +398,15 @@ class SiteFile(_Strict):
         if self.file_sync and self.file_sync.office not in {o.name for o in self.offices}:
             raise ValueError(f"file_sync.office {self.file_sync.office!r} is not one of the site's offices")
         return self
+
+    @field_validator("confirmations")
+    @classmethod
+    def _one_confirmation_per_step(cls, value: list[Confirmation]) -> list[Confirmation]:
+        steps = [c.step for c in value]
+        twice = sorted({s for s in steps if steps.count(s) > 1})
+        if twice:
+            raise ValueError(f"manual step(s) confirmed twice: {', '.join(twice)}")
+        return value
 
 
 # --------------------------------------------------------------------------------------------

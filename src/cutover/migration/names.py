@@ -28,13 +28,13 @@ class NameFinding:
     detail: str
 
 
-def check_path(relative: str) -> list[NameFinding]:
+def check_path(relative: str, max_path: int = MAX_PATH) -> list[NameFinding]:
     """Findings for one relative path (``folder\\sub\\file.txt``)."""
     findings: list[NameFinding] = []
-    if len(relative) > MAX_PATH:
+    if len(relative) > max_path:
         note = "" if MAX_PATH_CONFIRMED else ", limit unconfirmed"
         findings.append(NameFinding(relative, "path_too_long",
-                                    f"{len(relative)} characters (limit {MAX_PATH}{note})"))
+                                    f"{len(relative)} characters (limit {max_path}{note})"))
     for component in relative.split("\\"):
         if not component:
             continue

@@ -15,7 +15,13 @@ from typing import Literal
 Pass = Literal["seed", "delta", "final"]
 PASSES: tuple[Pass, ...] = ("seed", "delta", "final")
 AZURE_FILES_UNC = re.compile(r"^\\\\[a-z0-9]{3,24}\.file\.core\.windows\.net\\[a-z0-9-]{3,63}(\\.*)?$")
+# Folders no pass copies and no scan or verification counts (robocopy /XD matches these names at any
+# depth). The role's default file_migration_exclude_dirs must equal this (a test holds them together).
 EXCLUDED_DIRS = ("System Volume Information", "$RECYCLE.BIN", "DfsrPrivate")
+# Arguments quoted for CreateProcess (the C runtime's rules): whitespace and double quotes. Also quoted
+# so that the same line pasted into cmd.exe keeps them literal: & | < > ^ ( ) and !.
+_NEEDS_QUOTES = re.compile(r'[ \t\n\v"]')
+_CMD_SPECIAL = re.compile(r"[&|<>^()!%]")
 
 FLAG_REASONS = {
     "/MIR": "mirror the tree to the target (copies new and changed files, removes files deleted at the source "
@@ -85,8 +91,78 @@ class RobocopyPlan:
         return ["robocopy.exe", self.source, self.target, *self.flags()]
 
     def command_line(self) -> str:
-        """The command as a person would type it (quoted where needed), kept as evidence."""
-        return " ".join(f'"{a}"' if (" " in a or "$" in a) and not a.startswith("/") else a for a in self.argv())
+        """The exact command line the module starts robocopy with, and logs; it runs the same pasted into cmd.exe."""
+        return windows_command_line(self.argv())
+
+
+def quote_argument(argument: str) -> str:
+    """One argument quoted by the rules CommandLineToArgvW and the C runtime parse with.
+
+    Same algorithm as ``Escape-Argument`` in ansible-core's Ansible.ModuleUtils.ArgvParser (which the
+    PowerShell module uses), forcing quotes also for cmd.exe's special characters. Rules:
+    https://learn.microsoft.com/cpp/cpp/main-function-command-line-args#parsing-c-command-line-arguments
+    """
+    if argument and not _NEEDS_QUOTES.search(argument) and not _CMD_SPECIAL.search(argument):
+        return argument
+    quoted, backslashes = ['"'], 0
+    for char in argument:
+        if char == "\\":
+            backslashes += 1
+            continue
+        if char == '"':
+            quoted.append("\\" * (backslashes * 2 + 1) + '"')
+        else:
+            quoted.append("\\" * backslashes + char)
+        backslashes = 0
+    quoted.append("\\" * (backslashes * 2) + '"')
+    return "".join(quoted)
+
+
+def windows_command_line(argv: list[str]) -> str:
+    return " ".join(quote_argument(a) for a in argv)
+
+
+def split_command_line(line: str) -> list[str]:
+    """CommandLineToArgvW's parsing (2008+ rules), to prove that a logged line gives back its arguments."""
+    args: list[str] = []
+    current: list[str] = []
+    in_quotes = False
+    started = False
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char == "\\":
+            run = 0
+            while i < len(line) and line[i] == "\\":
+                run += 1
+                i += 1
+            if i < len(line) and line[i] == '"':
+                current.append("\\" * (run // 2))
+                if run % 2:
+                    current.append('"')
+                    i += 1
+            else:
+                current.append("\\" * run)
+            started = True
+            continue
+        if char == '"':
+            if in_quotes and i + 1 < len(line) and line[i + 1] == '"':
+                current.append('"')
+                i += 2
+                continue
+            in_quotes = not in_quotes
+            started = True
+        elif char in " \t" and not in_quotes:
+            if started:
+                args.append("".join(current))
+                current, started = [], False
+        else:
+            current.append(char)
+            started = True
+        i += 1
+    if started:
+        args.append("".join(current))
+    return args
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from pathlib import Path
 import jinja2
 
 from cutover import atomic
-from cutover.evidence.model import AREAS, STATUSES
+from cutover.evidence.model import AREAS, SCHEMA_VERSION, STATUSES, ReportProvenance
+from cutover.evidence.provenance import in_tokyo
 from cutover.inventory import csvsource
-from cutover.report.build import SiteReport
+from cutover.report.build import DRIFT_BUCKETS, SiteReport
 from cutover.report.i18n import AREA_LABELS, LABELS, STATUS_LABELS
 
 _ORDER = {"fail": 0, "error": 1, "manual": 2, "waived": 3, "not_applicable": 4, "pass": 5}
@@ -33,23 +34,34 @@ def output_path(out: Path, *parts: str) -> Path:
     return path
 
 
-def _context(lang: str, reports: list[SiteReport]) -> dict:
+def tokyo_time(moment: dt.datetime) -> str:
+    """A time as shown on every page: Asia/Tokyo, to the minute."""
+    return in_tokyo(moment).strftime("%Y-%m-%d %H:%M JST")
+
+
+_ENV.filters["tokyo"] = tokyo_time
+
+
+def _context(lang: str, reports: list[SiteReport], provenance: ReportProvenance | None) -> dict:
     first = reports[0].evidence.run if reports else None
     return {
         "lang": lang, "L": LABELS[lang], "S": STATUS_LABELS[lang], "A": AREA_LABELS[lang],
-        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "as_of": first.as_of if first else dt.date.today(),
-        "statuses": STATUSES, "areas": AREAS,
+        "generated": tokyo_time(provenance.generated_at if provenance else dt.datetime.now(dt.UTC)),
+        "as_of": first.as_of if first else dt.date.today(), "provenance": provenance,
+        "statuses": STATUSES, "areas": AREAS, "buckets": DRIFT_BUCKETS,
     }
 
 
-def write_html(reports: list[SiteReport], out: Path, lang: str = "ja") -> list[Path]:
-    context = _context(lang, reports)
+def write_html(reports: list[SiteReport], out: Path, lang: str = "ja",
+               provenance: ReportProvenance | None = None) -> list[Path]:
+    context = _context(lang, reports, provenance)
     revisions = sorted({r.evidence.run.inventory_revision for r in reports})
     tools = reports[0].evidence.run.tool_versions if reports else {}
     paths = [output_path(out, "index.html")]
+    drift_total = {b: sum((r.drift_counts or {}).get(b, 0) for r in reports) for b in DRIFT_BUCKETS}
     atomic.write_text(paths[0], _ENV.get_template("index.html.j2").render(
-        sites=reports, revisions=revisions, tools=", ".join(f"{k} {v}" for k, v in tools.items()), **context))
+        sites=reports, revisions=revisions, tools=", ".join(f"{k} {v}" for k, v in tools.items()),
+        drift_total=drift_total, compared=sum(r.drift is not None for r in reports), **context))
     template = _ENV.get_template("site.html.j2")
     for report in reports:
         checks = sorted(report.evidence.checks, key=lambda c: (_ORDER[c.status], c.area, c.host or "", c.id))
@@ -59,12 +71,20 @@ def write_html(reports: list[SiteReport], out: Path, lang: str = "ja") -> list[P
     return paths
 
 
-def write_json(reports: list[SiteReport], out: Path) -> Path:
+def _gate_json(report: SiteReport) -> dict:
+    return {"verdict": report.assessment.verdict.value,
+            "conditions": [{"id": c.id, "title_en": c.title_en, "title_ja": c.title_ja, "result": c.result,
+                            "why": c.why} for c in report.assessment.conditions]}
+
+
+def write_json(reports: list[SiteReport], out: Path, provenance: ReportProvenance | None = None) -> Path:
     doc = {
-        "schema_version": "1.0",
+        "schema_version": SCHEMA_VERSION,
+        "provenance": provenance.model_dump(mode="json") if provenance else None,
         "sites": [
             {**r.evidence.model_dump(mode="json"),
-             "summary": {"ready": r.ready, "counts": r.counts, "blockers": len(r.blockers),
+             "summary": {"site": r.id, "readiness": r.readiness.value, "ready": r.ready, "gate": _gate_json(r),
+                         "counts": r.counts, "blockers": len(r.blockers),
                          "monthly_cost_yen": r.monthly_cost,
                          "deadlines": [{"key": d.key, "date": d.date.isoformat(), "days_left": d.days_left}
                                        for d in r.deadlines]},
@@ -77,12 +97,14 @@ def write_json(reports: list[SiteReport], out: Path) -> Path:
     return path
 
 
-def write_csv(reports: list[SiteReport], out: Path, lang: str = "ja") -> list[Path]:
+def write_csv(reports: list[SiteReport], out: Path, lang: str = "ja",
+              provenance: ReportProvenance | None = None) -> list[Path]:
     S = STATUS_LABELS[lang]
     tables = {
-        "sites.csv": (("site", "name", "wave", "ready", "blockers", *STATUSES, "monthly_cost_yen"), [
+        "sites.csv": (("site", "name", "wave", "readiness", "gate", "blockers", *STATUSES, "monthly_cost_yen"), [
             {"site": r.id, "name": r.evidence.site.name_ja if lang == "ja" else r.evidence.site.name_en,
-             "wave": str(r.evidence.site.wave), "ready": "yes" if r.ready else "no",
+             "wave": str(r.evidence.site.wave), "readiness": LABELS[lang][r.readiness.value],
+             "gate": LABELS[lang][r.assessment.verdict.value],
              "blockers": str(len(r.blockers)), **{k: str(v) for k, v in r.counts.items()},
              "monthly_cost_yen": str(r.monthly_cost)} for r in reports]),
         "checks.csv": (("site", "status", "area", "id", "host", "title", "message"), [
@@ -95,12 +117,17 @@ def write_csv(reports: list[SiteReport], out: Path, lang: str = "ja") -> list[Pa
         "costs.csv": (("site", "item", "quantity", "unit_price_yen", "monthly_yen"), [
             {"site": r.id, "item": LABELS[lang][c.key], "quantity": f"{c.quantity:g}",
              "unit_price_yen": f"{c.unit_price:g}", "monthly_yen": str(c.monthly)} for r in reports for c in r.costs]),
-        "drift.csv": (("site", "change", "check", "before", "after"), [
+        "drift.csv": (("site", "change", "check", "title", "before", "after"), [
             {"site": r.id, "change": bucket, "check": d["key"],
+             "title": d["title_ja"] if lang == "ja" else d["title_en"],
              "before": d.get("before", {}).get("status", "") if d.get("before") else "",
              "after": d.get("after", {}).get("status", "") if d.get("after") else ""}
-            for r in reports if r.drift for bucket in ("missing_now", "new_now", "changed") for d in r.drift[bucket]]),
+            for r in reports if r.drift for bucket in DRIFT_BUCKETS for d in r.drift[bucket]]),
     }
+    if provenance is not None:  # a CSV has no header block: provenance gets a file of its own
+        tables["provenance.csv"] = (("item", "value"), [
+            {"item": k, "value": "" if v is None else json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list)
+             else str(v)} for k, v in provenance.model_dump(mode="json").items()])
     paths = []
     for name, (columns, rows) in tables.items():
         path = output_path(out, "csv", name)
@@ -109,8 +136,17 @@ def write_csv(reports: list[SiteReport], out: Path, lang: str = "ja") -> list[Pa
     return paths
 
 
-def write_junit(reports: list[SiteReport], out: Path) -> Path:
+def write_junit(reports: list[SiteReport], out: Path, provenance: ReportProvenance | None = None) -> Path:
     suites = ET.Element("testsuites", name="cutover readiness")
+    if provenance is not None:  # JUnit has no place for run metadata but a suite's properties
+        meta = ET.SubElement(suites, "testsuite", name="provenance", tests="0")
+        properties = ET.SubElement(meta, "properties")
+        for key, value in provenance.model_dump(mode="json", exclude={"inputs", "tool_versions", "ci"}).items():
+            ET.SubElement(properties, "property", name=key, value="" if value is None else str(value))
+        if provenance.ci:
+            ET.SubElement(properties, "property", name="ci_url", value=provenance.ci.url or provenance.ci.run_id)
+        for item in provenance.inputs:
+            ET.SubElement(properties, "property", name=f"input.{item.role}", value=f"{item.path} sha256:{item.sha256}")
     for report in reports:
         counts = report.counts
         suite = ET.SubElement(suites, "testsuite", name=report.id, tests=str(len(report.evidence.checks)),
@@ -131,12 +167,13 @@ def write_junit(reports: list[SiteReport], out: Path) -> Path:
     return path
 
 
-def write_all(reports: list[SiteReport], out: Path, lang: str = "ja") -> dict[str, list[Path]]:
+def write_all(reports: list[SiteReport], out: Path, lang: str = "ja",
+              provenance: ReportProvenance | None = None) -> dict[str, list[Path]]:
     for report in reports:  # every name is checked before the first file is written
         output_path(out, f"{report.id}.html")
     return {
-        "html": write_html(reports, out, lang),
-        "json": [write_json(reports, out)],
-        "csv": write_csv(reports, out, lang),
-        "junit": [write_junit(reports, out)],
+        "html": write_html(reports, out, lang, provenance),
+        "json": [write_json(reports, out, provenance)],
+        "csv": write_csv(reports, out, lang, provenance),
+        "junit": [write_junit(reports, out, provenance)],
     }

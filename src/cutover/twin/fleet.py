@@ -1,11 +1,14 @@
 """Build the twin PCs of a site from the inventory, with realistic starting states.
 
 Deterministic per hostname: the same inventory gives the same fleet. Every PC starts with the old
-antivirus (Trend Micro Apex One / ウイルスバスター Corp. agent, its services and its lunchtime scan
-task); HDD desktops keep their disk media; PCs not seen for longer than ``offline_after_days`` come
-out unreachable; Office varies (Click-to-Run retail/volume, Microsoft 365 channels, MSI Office 2016);
-users get Outlook or Thunderbird POP profiles for the addresses mail.csv lists for the PC, and some
-are logged on with Outlook running.
+antivirus in the shape a Trend Micro Apex One / ウイルスバスター Corp. agent really has (uninstall key
+``OfficeScanNT`` under WOW6432Node with its ``UninstallString``, the agent's services, the scheduled
+scan stored as server-pushed configuration under ``PC-cillinNTCorp``, no Task Scheduler task, an
+uninstall password required by the server, services that disappear only at the next restart); HDD
+desktops keep their disk media; notebooks are on battery part of the time; PCs not seen for longer
+than ``offline_after_days`` come out unreachable; Office varies (Click-to-Run retail/volume,
+Microsoft 365 channels, MSI Office 2016); users get Outlook or Thunderbird POP profiles for the
+addresses mail.csv lists for the PC, and some are logged on with Outlook running.
 """
 
 from __future__ import annotations
@@ -26,7 +29,15 @@ TREND_DISPLAY = "Trend Micro Apex One Security Agent"
 TREND_SERVICES = {"ntrtscan": "Apex One NT RealTime Scan", "TmListen": "Apex One NT Listener",
                   "TMBMServer": "Trend Micro Unauthorized Change Prevention Service",
                   "tmccsf": "Trend Micro Cloud Endpoint Service"}
-LUNCH_TASK = "\\TrendMicro\\Apex One Lunchtime Scan"
+# Third-party facts (community scripts; see docs/endpoints.md): the uninstall key name, the agent folder and
+# where the agent keeps the schedule the server pushes to it. The scan runs inside NTRtScan (official).
+APEX_KEY = "OfficeScanNT"
+APEX_UNINSTALL = f"HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{APEX_KEY}"
+APEX_ROOT = "HKLM\\SOFTWARE\\WOW6432Node\\TrendMicro\\PC-cillinNTCorp"
+APEX_SCHEDULE = APEX_ROOT + "\\CurrentVersion\\Prescheduled Scan Configuration"
+APEX_FOLDER = "C:\\Program Files (x86)\\Trend Micro\\Security Agent"
+# The twin's (fictional) uninstall password, kept only as a hash: the agent prompts for it unless given.
+APEX_PASSWORD_SHA256 = hashlib.sha256(b"example-uninstall-pw").hexdigest()
 OFFICE_VARIANTS = [  # (kind, release ids or product code, version, channel GUID, display name)
     ("c2r", "O365BusinessRetail", "16.0.17928.20156", "492350f6-3a01-4f97-b9c0-c7c6ddf67d60", None),
     ("c2r", "O365ProPlusRetail", "16.0.17328.20550", "55336b82-a18d-4dd6-b5f6-9e5095c314a6", None),
@@ -47,12 +58,14 @@ C2R_LICENSING = {True: ("{90160000-007E-0000-1000-0000000FF1CE}", "Office 16 Cli
 # The distribution share of the sample organisation, with the fictional "Example NGAV" installer the
 # ngav role's default profile points at (real deployments override the profile variables).
 SAMPLE_NGAV = {
-    "path": "\\\\dist.union.example\\ngav\\ExampleNGAV-Setup-5.2.msi",
+    "path": "https://dist.union.example/ngav/ExampleNGAV-Setup-5.2.msi",
+    "share_path": "\\\\dist.union.example\\ngav\\ExampleNGAV-Setup-5.2.msi",
     "sha256": hashlib.sha256(b"Example NGAV 5.2 installer (fictional)").hexdigest(),
     "product": {"product_id": "{6E3F1B0C-5A2D-4C8E-9F10-0A1B2C3D4E5F}", "display_name": "Example NGAV Agent",
                 "publisher": "Example Security Ltd.", "version": "5.2.0",
                 "services": ["ExampleNgavSvc"], "security_center": "Example NGAV"},
 }
+JST = dt.timezone(dt.timedelta(hours=9))
 POP3_CLSID = "{ED475411-B0D6-11D2-8C3B-00104B2A6676}"
 ACCOUNTS_KEY = "9375CFF0413111d3B88A00104B2A6676"
 SECURITY_CENTER_ON = 266240  # 0x41000: third-party, on, up to date
@@ -72,26 +85,50 @@ def _utf16(text: str) -> list[int]:
 
 
 def _old_av(state: dict[str, Any]) -> None:
-    code = _guid("trend-apex-one-agent")  # fictional product code: the real Japanese-edition codes are unconfirmed
-    key = f"HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{code}"
-    exe = "C:\\Program Files (x86)\\Trend Micro\\Security Agent\\NTRmv.exe"
+    exe = f"{APEX_FOLDER}\\ntrmv.exe"
     for name, kind, data in (("DisplayName", "REG_SZ", TREND_DISPLAY), ("Publisher", "REG_SZ", "Trend Micro Inc."),
                              ("DisplayVersion", "REG_SZ", "14.0.12737"), ("UninstallString", "REG_SZ", f'"{exe}"')):
-        twin_state.reg_set(state, key, name, kind, data)
-    state["products"][code] = {"display_name": TREND_DISPLAY, "publisher": "Trend Micro Inc.", "version": "14.0.12737",
-                               "uninstall_key": key, "services": sorted(TREND_SERVICES), "tasks": [LUNCH_TASK],
-                               "security_center": "Trend Micro Apex One Antivirus",
-                               "requires_uninstall_password": True}
+        twin_state.reg_set(state, APEX_UNINSTALL, name, kind, data)
+    # The lunchtime scan: configured on the Apex One server, pushed to the agent, run by NTRtScan.
+    for name, data in (("Enable", 1), ("Frequency", 3), ("Hour", 12), ("Minute", 15),
+                       ("LaunchScheduleScanWhenBoot", 0)):
+        twin_state.reg_set(state, APEX_SCHEDULE, name, "REG_DWORD", data)
+    twin_state.reg_set(state, APEX_ROOT + "\\CurrentVersion", "Application Path", "REG_SZ", APEX_FOLDER + "\\")
+    files = [exe, f"{APEX_FOLDER}\\NTRtScan.exe", f"{APEX_FOLDER}\\TmListen.exe"]
+    state["products"][APEX_KEY] = {
+        "display_name": TREND_DISPLAY, "publisher": "Trend Micro Inc.", "version": "14.0.12737",
+        "uninstall_key": APEX_UNINSTALL, "services": sorted(TREND_SERVICES), "tasks": [],
+        "security_center": "Trend Micro Apex One Antivirus", "registry_keys": [APEX_ROOT], "files": files,
+        "services_removed_at_reboot": True, "uninstall_password_sha256": APEX_PASSWORD_SHA256}
     for name, display in TREND_SERVICES.items():
         state["services"][name] = {"display_name": display, "state": "running", "start_mode": "auto",
-                                   "path": f"C:\\Program Files (x86)\\Trend Micro\\Security Agent\\{name}.exe"}
-    state["files"][exe] = {"size": 1_204_224, "sha256": hashlib.sha256(b"ntrmv").hexdigest()}
-    state["scheduled_tasks"][LUNCH_TASK] = {"enabled": True, "description": "昼休みの定時検索",
-                                            "triggers": [{"type": "daily", "start_boundary": "2020-04-01T12:15:00"}],
-                                            "actions": [{"path": "C:\\Program Files (x86)\\Trend Micro\\"
-                                                                 "Security Agent\\PccNTMon.exe", "arguments": "-scan"}]}
+                                   "path": f"{APEX_FOLDER}\\{name}.exe"}
+    for path in files:
+        state["files"][path] = {"size": 1_204_224, "sha256": hashlib.sha256(path.encode()).hexdigest()}
     state["security_center"].append({"display_name": "Trend Micro Apex One Antivirus",
                                      "product_state": SECURITY_CENTER_ON})
+
+
+def apex_console_uninstall(state: dict[str, Any]) -> bool:
+    """What the Apex One console's agent uninstall task does to a PC whose agent is online: the agent
+    uninstalls itself; its services and drivers stay until the next restart."""
+    from cutover.twin.modules import windows
+
+    if not state.get("reachable", True) or APEX_KEY not in state["products"]:
+        return False
+    windows.remove_product(state, APEX_KEY)
+    return True
+
+
+def console_uninstall_site(directory: Path) -> list[str]:
+    """The Apex One administrators' uninstall task for a site's PCs (runbook step before the converge)."""
+    done = []
+    for path in sorted(Path(directory).glob("*.json")):
+        state = twin_state.load(directory, path.stem)
+        if state.get("role") != "file_server" and apex_console_uninstall(state):
+            twin_state.save(directory, state)
+            done.append(state["hostname"])
+    return done
 
 
 def _uninstall(state: dict[str, Any], name: str, values: dict[str, tuple[str, Any]]) -> None:
@@ -274,7 +311,15 @@ def build_pc(endpoint: Endpoint, site: Site, as_of: dt.date, offline_after_days:
         "defender": {"realtime_enabled": False},
         "processes": [],
         "network": {},
-        "distribution": {SAMPLE_NGAV["path"]: {"sha256": SAMPLE_NGAV["sha256"], "product": SAMPLE_NGAV["product"]}},
+        "distribution": {path: {"sha256": SAMPLE_NGAV["sha256"], "product": SAMPLE_NGAV["product"]}
+                         for path in (SAMPLE_NGAV["path"], SAMPLE_NGAV["share_path"])},
+        # The distribution share admits the PCs' computer accounts and the staff (a typical setting).
+        "network_acl": {"\\\\dist.union.example\\ngav": ["Domain Computers", "Authenticated Users"]},
+        "clock": dt.datetime.combine(as_of, dt.time(10, 0), tzinfo=JST).isoformat(),
+        # Notebooks run on battery part of the time; at night desktops sleep, notebooks are off.
+        "power": {"ac_online": endpoint.form_factor == "desktop" or _rng(endpoint.hostname + "/power").random() < 0.6,
+                  "night": "sleep" if endpoint.form_factor == "desktop" else "off"},
+        "trusted_for_delegation": False,
         "faults": {"installer_exit_code": None, "locked_hive": False, "outlook_running": False,
                    "unreachable_share": False},
         "module_calls": {"total": 0, "by_module": {}},
@@ -326,8 +371,14 @@ def build_file_server(inventory: Inventory, site: Site, out: Path, reuse: bool =
         server, smb_name = file_server_of(share.legacy_unc)
         state = servers.setdefault(server, {
             "schema": twin_state.SCHEMA, "hostname": server, "site": site.id, "role": "file_server",
-            "reachable": True, "last_seen": None, "smb_shares": {}, "trees": {}, "logs": {},
-            "faults": {"open_files": [], "unreachable_share": False},
+            "reachable": True, "last_seen": None, "domain_joined": True, "smb_shares": {}, "trees": {}, "logs": {},
+            "files": {}, "directories": ["C:\\ProgramData", "C:\\cutover\\logs"],
+            # Folders whose permissions shut the migration account out ({share root: [relative folders]}),
+            # accounts holding the backup privilege here (robocopy /ZB reads such folders in backup mode),
+            # and the copy rate the twin uses to tell how long a pass runs.
+            "unreadable": {}, "backup_operators": [], "copy_mb_per_s": 40,
+            "faults": {"open_files": [], "unreachable_share": False, "session_drop_after_s": None,
+                       "share_access_fail_after": None},
             "module_calls": {"total": 0, "by_module": {}}})
         state["smb_shares"].setdefault(smb_name.lower(), {
             "name": smb_name, "access": [{"account": "Everyone", "right": "Change", "type": "Allow"},
@@ -341,6 +392,16 @@ def build_file_server(inventory: Inventory, site: Site, out: Path, reuse: bool =
                 name = f"{folder.name}\\{rng.choice(['議事録', '資料', '報告', '名簿', 'report'])}_{n:03d}.docx"
                 tree[name] = {"size": size, "sha256": hashlib.sha256(f"{site.id}/{name}/{size}".encode()).hexdigest(),
                               "mtime": f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}T10:00:00"}
+        # What a real share also holds: folders robocopy is told to skip, and a junction (/XJ).
+        tree["DfsrPrivate\\ConflictAndDeleted\\conflict-0001.tmp"] = {"size": 4096, "sha256": "0" * 64,
+                                                                       "mtime": "2026-01-05T10:00:00"}
+        tree["$RECYCLE.BIN\\S-1-5-21-1000\\$R0A1B2C.docx"] = {"size": 2048, "sha256": "1" * 64,
+                                                              "mtime": "2026-02-01T10:00:00"}
+        first = share.folders[0].name if share.folders else "shared"
+        tree[f"{first}\\旧サーバーへのリンク"] = {"junction": True, "target": "D:\\old", "size": 0, "sha256": None,
+                                              "mtime": "2020-04-01T10:00:00"}
+        tree[f"{first}\\旧サーバーへのリンク\\old.docx"] = {"size": 100, "sha256": "2" * 64,
+                                                       "mtime": "2020-04-01T10:00:00"}
         state["trees"][share.legacy_unc.lower().rstrip("\\")] = tree
     paths = []
     for server, state in servers.items():

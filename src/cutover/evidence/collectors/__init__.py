@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from cutover import policy_catalog
 from cutover.evidence.model import Check
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+from cutover.evidence.provenance import now
 
 
 def could_not_collect(check_id: str, area: str, source: str, what: str, host: str | None = None,
@@ -23,3 +18,6 @@ def could_not_collect(check_id: str, area: str, source: str, what: str, host: st
 def policy_titles(policy_id: str) -> tuple[str, str]:
     info = policy_catalog.BY_ID.get(policy_id)
     return (info.title_ja, info.title_en) if info else (policy_id, policy_id)
+
+
+__all__ = ["could_not_collect", "now", "policy_titles"]

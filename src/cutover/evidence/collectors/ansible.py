@@ -1,8 +1,18 @@
-"""Ansible: ansible-runner artefacts (who was unreachable, which tasks failed) and cached facts.
+"""Ansible: ansible-runner artefacts (who was reached, who was not, which tasks failed) and cached facts.
 
-Each Windows role publishes one cacheable fact ``cutover_<area>`` (schema 1: checks and actions,
-see docs/evidence.md); the jsonfile fact cache keeps one JSON file per host. A PC that answered no
-run leaves no facts: it becomes an ``error`` check and a hands-on action, never a pass.
+Each Windows role publishes one cacheable fact ``cutover_<area>`` (schema 1: ``collected_at``, checks
+and actions, see docs/evidence.md); the jsonfile fact cache keeps one JSON file per host. The cache
+outlives the runs, so a fact is believed only when it is at least as new as the latest run that
+touched its role on that host:
+
+- runs are read in the order they happened (each artefact's start time, not its folder name), and
+  each run's events in counter order (``90-…`` before ``213-…``);
+- the latest run of a host decides whether it was reachable: an unreachable event is never cancelled
+  by an ``ok`` of the same or an earlier run;
+- a fact older than the latest run of its role on that host is stale: an ``error``, never its old pass.
+
+A PC without any result is an ``error`` and, like every unreachable PC, a hands-on action with the
+day it was last seen.
 """
 
 from __future__ import annotations
@@ -11,10 +21,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cutover.evidence.collectors import could_not_collect, now
-from cutover.evidence.model import AREAS, Action, Check
-from cutover.inventory import Site
+from cutover.evidence.model import AREAS, STATUSES, Action, Check
+from cutover.evidence.provenance import in_tokyo
+from cutover.inventory import Endpoint, Site
 
 FACT_PREFIX = "cutover_"
 TITLES = {
@@ -24,41 +36,156 @@ TITLES = {
     "fileshare": ("クラウドファイル共有への対応", "Cloud file share readiness"),
     "migration": ("データ移行", "Data migration"),
 }
+ROLES = {"ngav": "ngav", "office": "office_m365", "mail": "mail_client", "fileshare": "fileshare_client",
+         "migration": "file_migration"}  # the role that publishes each area's fact
+ENDPOINT_AREAS = ("ngav", "office", "mail", "fileshare")  # every PC runs these roles (playbooks/endpoints.yml)
+_HOST_EVENTS = ("runner_on_start", "runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable",
+                "runner_item_on_ok", "runner_item_on_failed", "runner_item_on_skipped", "runner_retry")
+
+
+# --------------------------------------------------------------------------------------------
+# ansible-runner artefacts
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HostRun:
+    """What one run did on one host."""
+
+    unreachable: str | None = None  # the first unreachable message of the run; it sticks
+    failed: list[str] = field(default_factory=list)  # failed task names (not ignore_errors)
+    roles: set[str] = field(default_factory=set)  # roles whose tasks started on the host
+
+
+@dataclass
+class Run:
+    path: Path  # the artefact folder (artifacts/<ident>)
+    started: dt.datetime  # playbook_on_start's time, else the earliest event's
+    hosts: dict[str, HostRun] = field(default_factory=dict)
 
 
 @dataclass
 class RunnerOutcome:
-    unreachable: dict[str, str] = field(default_factory=dict)  # host -> message
-    failed: dict[str, list[str]] = field(default_factory=dict)  # host -> failed task names
-    seen: set[str] = field(default_factory=set)  # hosts that appear in any event
-    runs: int = 0
+    runs: list[Run] = field(default_factory=list)  # in the order they happened
+    problems: list[str] = field(default_factory=list)  # artefacts that could not be read
+
+    def _latest(self, host: str, role: str | None = None) -> tuple[Run, HostRun] | None:
+        for run in reversed(self.runs):
+            outcome = run.hosts.get(host)
+            if outcome is not None and (role is None or outcome.unreachable or role in outcome.roles):
+                return run, outcome
+        return None
+
+    def latest(self, host: str) -> tuple[Run, HostRun] | None:
+        """The latest run that touched ``host``."""
+        return self._latest(host)
+
+    def latest_for_role(self, host: str, role: str) -> tuple[Run, HostRun] | None:
+        """The latest run that ran ``role`` on ``host`` or could not reach it."""
+        return self._latest(host, role)
+
+    def last_reached(self, host: str) -> dt.datetime | None:
+        return next((run.started for run in reversed(self.runs)
+                     if host in run.hosts and not run.hosts[host].unreachable), None)
+
+    def sort(self) -> None:
+        """Runs in the order they happened (start time; the folder only breaks ties)."""
+        self.runs.sort(key=lambda r: (r.started, str(r.path)))
+
+    @property
+    def failed(self) -> dict[str, list[str]]:
+        """Hosts whose latest run had failed tasks, with the task names."""
+        hosts = {h for run in self.runs for h in run.hosts}
+        return {h: latest[1].failed for h in sorted(hosts) if (latest := self.latest(h)) and latest[1].failed}
+
+    @property
+    def unreachable(self) -> dict[str, str]:
+        """Hosts whose latest run could not reach them, with the message."""
+        hosts = {h for run in self.runs for h in run.hosts}
+        out = {}
+        for host in hosts:
+            latest = self.latest(host)
+            if latest and latest[1].unreachable:
+                out[host] = latest[1].unreachable
+        return out
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _counter(path: Path) -> tuple[int, str]:
+    """Job-event files are ``<counter>-<uuid>.json``: sort by the number, not the text."""
+    head = path.name.split("-", 1)[0]
+    return (int(head), path.name) if head.isdigit() else (1 << 62, path.name)
+
+
+def run_from_events(path: Path, events: list[dict[str, Any]], problems: list[str]) -> Run | None:
+    """One run from its events in counter order (ansible-runner's job events, or AWX's for one job)."""
+    if not events:
+        return None
+    start = next((_parse_time(e.get("created")) for e in events if e.get("event") == "playbook_on_start"), None)
+    if start is None:
+        times = [t for t in (_parse_time(e.get("created")) for e in events) if t is not None]
+        if not times:
+            problems.append(f"{path}: no event carries a time, so the run cannot be ordered")
+            return None
+        start = min(times)
+    run = Run(path=path, started=start)
+    for event in events:
+        kind = event.get("event")
+        data = event.get("event_data") if isinstance(event.get("event_data"), dict) else {}
+        host = data.get("host") or data.get("remote_addr")
+        if kind not in _HOST_EVENTS or not host:
+            continue
+        outcome = run.hosts.setdefault(str(host).upper(), HostRun())
+        if data.get("role"):
+            outcome.roles.add(str(data["role"]))
+        if kind == "runner_on_unreachable" and outcome.unreachable is None:
+            result = data.get("res") if isinstance(data.get("res"), dict) else {}
+            outcome.unreachable = str(result.get("msg") or "unreachable")
+        elif kind == "runner_on_failed" and not data.get("ignore_errors"):
+            outcome.failed.append(str(data.get("task") or "task"))
+    return run
+
+
+def _read_run(events_dir: Path, problems: list[str]) -> Run | None:
+    events = []
+    for path in sorted(events_dir.glob("*.json"), key=_counter):
+        try:
+            event = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            problems.append(f"{path}: not readable JSON ({exc})")
+            continue
+        if not isinstance(event, dict):
+            problems.append(f"{path}: not a job event (a JSON object)")
+            continue
+        events.append(event)
+    return run_from_events(events_dir.parent, events, problems)
 
 
 def read_runner_artifacts(directory: Path | None) -> RunnerOutcome:
+    """Every run under ``directory`` (any depth: ``<private dir>/artifacts/<ident>/job_events``), oldest first."""
     outcome = RunnerOutcome()
     if directory is None or not Path(directory).exists():
         return outcome
     for events_dir in sorted(Path(directory).rglob("job_events")):
-        outcome.runs += 1
-        for path in sorted(events_dir.glob("*.json")):
-            try:
-                event = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                continue
-            data = event.get("event_data") or {}
-            host = data.get("host") or data.get("remote_addr")
-            if not host:
-                continue
-            host = str(host).upper()
-            outcome.seen.add(host)
-            if event.get("event") == "runner_on_unreachable":
-                result = data.get("res") or {}
-                outcome.unreachable[host] = str(result.get("msg") or "unreachable")
-            elif event.get("event") == "runner_on_failed" and not data.get("ignore_errors"):
-                outcome.failed.setdefault(host, []).append(str(data.get("task") or "task"))
-            elif event.get("event") == "runner_on_ok":
-                outcome.unreachable.pop(host, None)  # reached later in the same or a later run
+        run = _read_run(events_dir, outcome.problems)
+        if run is not None:
+            outcome.runs.append(run)
+    outcome.sort()
     return outcome
+
+
+# --------------------------------------------------------------------------------------------
+# the jsonfile fact cache
+# --------------------------------------------------------------------------------------------
 
 
 def _untag(value):
@@ -74,10 +201,17 @@ def _untag(value):
     return value
 
 
-def read_facts(directory: Path | None, host: str) -> dict | None:
+@dataclass(frozen=True)
+class CachedFacts:
+    path: Path | None  # the cache file (None: no file for this host)
+    facts: dict[str, Any]
+    problem: str | None = None  # the file exists but cannot be read
+
+
+def read_cached(directory: Path | None, host: str) -> CachedFacts:
     """A host's cached facts from the jsonfile cache (``s1_<host>`` since ansible-core 2.19, else ``<host>``)."""
     if directory is None:
-        return None
+        return CachedFacts(None, {})
     for name in (f"s1_{host}", f"s1_{host.lower()}", host, host.lower()):
         path = Path(directory) / name
         if not path.is_file():
@@ -86,10 +220,23 @@ def read_facts(directory: Path | None, host: str) -> dict | None:
             doc = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(doc, dict) and "__payload__" in doc:
                 doc = json.loads(doc["__payload__"])
-        except (OSError, json.JSONDecodeError):
-            return None
-        return _untag(doc)
-    return None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
+            return CachedFacts(path, {}, f"{path} is not a readable fact cache file ({exc})")
+        if not isinstance(doc, dict):
+            return CachedFacts(path, {}, f"{path} does not hold a JSON object of facts")
+        return CachedFacts(path, _untag(doc))
+    return CachedFacts(None, {})
+
+
+def read_facts(directory: Path | None, host: str) -> dict | None:
+    """A host's cached facts, or None when there are none (or they cannot be read)."""
+    cached = read_cached(directory, host)
+    return cached.facts if cached.path and not cached.problem else None
+
+
+# --------------------------------------------------------------------------------------------
+# from facts to checks
+# --------------------------------------------------------------------------------------------
 
 
 def _area_of(check_id: str, fallback: str) -> str:
@@ -97,85 +244,187 @@ def _area_of(check_id: str, fallback: str) -> str:
     return prefix if prefix in AREAS else fallback
 
 
+def _invalid(area: str, host: str, where: Path | None, what: str) -> Check:
+    return could_not_collect(f"{area}.fact_invalid", area, "ansible", f"{what} in {where or 'the fact cache'}",
+                             host=host, file=str(where) if where else None)
+
+
+def _item_check(item: Any, index: int, area: str, host: str, fact: dict, where: Path | None,
+                stamp: dt.datetime) -> Check:
+    """One check of a role's fact; anything malformed becomes an ``error`` naming the file."""
+    if not isinstance(item, dict):
+        return _invalid(area, host, where, f"check #{index} of {FACT_PREFIX}{area} is not an object")
+    check_id = item.get("id")
+    if not isinstance(check_id, str) or not check_id.strip():
+        return _invalid(area, host, where, f"check #{index} of {FACT_PREFIX}{area} has no id")
+    status = item.get("status")
+    data = item.get("data") if isinstance(item.get("data"), dict) else {}
+    pending = status == "pending"
+    if not pending and status not in STATUSES:
+        return could_not_collect(check_id, _area_of(check_id, area), "ansible",
+                                 f"unknown status {status!r} of {check_id} in {where or 'the fact cache'}",
+                                 host=host, file=str(where) if where else None)
+    return Check(
+        id=check_id, title_ja=TITLES[area][0], title_en=TITLES[area][1], area=_area_of(check_id, area),
+        status="fail" if pending else status,
+        message=("pending: " if pending else "") + str(item.get("message", "")),
+        source="ansible", host=host, timestamp=stamp,
+        data={**data, "collected_at": fact.get("collected_at"), "pending": pending},
+    )
+
+
+def _stale(area: str, host: str, fact: dict, where: Path | None, outcome: RunnerOutcome) -> Check | None:
+    """An ``error`` when the fact is not from the latest run of its role on this host (or carries no time)."""
+    collected = _parse_time(fact.get("collected_at"))
+    if collected is None:
+        return _invalid(area, host, where, f"{FACT_PREFIX}{area} has no valid collected_at "
+                                           f"({fact.get('collected_at')!r})")
+    latest = outcome.latest_for_role(host, ROLES[area])
+    if latest is None or collected >= latest[0].started:
+        return None
+    run = latest[0]
+    what = ("could not reach the host" if latest[1].unreachable else
+            f"failed ({', '.join(latest[1].failed)})" if latest[1].failed else "did not record a new one")
+    return could_not_collect(
+        f"{area}.collected", area, "ansible",
+        f"cached {FACT_PREFIX}{area} of {host} is from {in_tokyo(collected).isoformat()}, older than the latest "
+        f"run of {ROLES[area]} ({run.path.name}, started {in_tokyo(run.started).isoformat()}), which {what}",
+        host=host, collected_at=in_tokyo(collected).isoformat(), latest_run=run.path.name,
+        latest_run_started=in_tokyo(run.started).isoformat())
+
+
+def fact_checks(area: str, host: str, cached: CachedFacts, outcome: RunnerOutcome,
+                stamp: dt.datetime, site_id: str | None = None) -> tuple[list[Check], list[Action]]:
+    """The checks and actions of one role's fact on one host, or the ``error`` saying why there are none.
+
+    With ``site_id`` (a file server serving several sites), only checks whose ``data.site`` is that site.
+    """
+    if cached.problem:
+        return [could_not_collect(f"{area}.collected", area, "ansible", cached.problem, host=host,
+                                  file=str(cached.path))], []
+    fact = cached.facts.get(FACT_PREFIX + area)
+    if fact is None:
+        return [could_not_collect(f"{area}.collected", area, "ansible", f"no {FACT_PREFIX}{area} fact for {host}",
+                                  host=host)], []
+    if not isinstance(fact, dict):
+        return [_invalid(area, host, cached.path, f"{FACT_PREFIX}{area} is not an object")], []
+    stale = _stale(area, host, fact, cached.path, outcome)
+    if stale is not None:
+        return [stale], []
+    items = fact.get("checks")
+    if not isinstance(items, list):
+        return [_invalid(area, host, cached.path, f"{FACT_PREFIX}{area} has no list of checks")], []
+    checks = []
+    for index, item in enumerate(items):
+        if site_id is not None and isinstance(item, dict) and (item.get("data") or {}).get("site") != site_id:
+            continue
+        checks.append(_item_check(item, index, area, host, fact, cached.path, stamp))
+    actions = []
+    for index, item in enumerate(fact.get("actions") or []):
+        if not isinstance(item, dict) or not item.get("id"):
+            checks.append(_invalid(area, host, cached.path, f"action #{index} of {FACT_PREFIX}{area} has no id"))
+            continue
+        actions.append(Action(id=str(item["id"]), host=host, source="ansible",
+                              message_ja=str(item.get("message_ja", "")), message_en=str(item.get("message_en", ""))))
+    return checks, actions
+
+
+# --------------------------------------------------------------------------------------------
+# one site
+# --------------------------------------------------------------------------------------------
+
+
+def _last_seen(endpoint: Endpoint, outcome: RunnerOutcome) -> dt.date:
+    """The later of the inventory's last_seen and the last run that reached the PC."""
+    reached = outcome.last_reached(endpoint.hostname)
+    return max(endpoint.last_seen, in_tokyo(reached).date()) if reached else endpoint.last_seen
+
+
+def _by_hand(endpoint: Endpoint, why: str, outcome: RunnerOutcome, as_of: dt.date,
+             stamp: dt.datetime) -> tuple[Check, Action]:
+    seen = _last_seen(endpoint, outcome)
+    reached = outcome.last_reached(endpoint.hostname)
+    check = Check(
+        id="endpoint.reachable", title_ja="端末への接続", title_en="PC reachable", area="ngav", status="error",
+        host=endpoint.hostname, source="ansible", timestamp=stamp, message=f"{why}; last seen {seen}",
+        data={"last_seen": seen.isoformat(), "days_since_seen": (as_of - seen).days,
+              "inventory_last_seen": endpoint.last_seen.isoformat(),
+              "last_reached_by_ansible": in_tokyo(reached).isoformat() if reached else None},
+    )
+    action = Action(
+        id="endpoint.by_hand", host=endpoint.hostname, source="ansible",
+        message_ja=(f"{seen} 以降接続できません。PCを起動して県本部の有線LANに接続するか、"
+                    "旧ウイルス対策ソフトを手作業で削除し、次世代ウイルス対策を導入してください"),
+        message_en=(f"Unreachable since {seen}: start it on the prefecture's wired LAN, or "
+                    "remove the old antivirus by hand and install the NGAV"),
+    )
+    return check, action
+
+
 def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
             as_of: dt.date, outcome: RunnerOutcome | None = None) -> tuple[list[Check], list[Action]]:
     """``outcome``: runs already read (for example AWX job events); else the runner artefacts are read."""
     outcome = outcome if outcome is not None else read_runner_artifacts(runner_dir)
+    stamp = now()
     checks: list[Check] = []
     actions: list[Action] = []
-    migration = _migration_checks(site, facts_dir)
-    facts_by_host = {e.hostname: read_facts(facts_dir, e.hostname) or {} for e in site.endpoints}
-    areas_seen = sorted({k[len(FACT_PREFIX):] for facts in facts_by_host.values() for k in facts
-                         if k.startswith(FACT_PREFIX) and k[len(FACT_PREFIX):] in TITLES})
-    if not areas_seen and not outcome.unreachable:
+    if outcome.problems:
+        checks.append(could_not_collect("endpoints.runner_artifacts", "ngav", "ansible",
+                                        f"{len(outcome.problems)} runner artefact(s) unreadable: "
+                                        + "; ".join(outcome.problems[:5]), problems=outcome.problems[:50]))
+    migration = _migration_checks(site, facts_dir, outcome, stamp)
+    cached = {e.hostname: read_cached(facts_dir, e.hostname) for e in site.endpoints}
+
+    def has_result(host: str) -> bool:
+        return outcome.latest(host) is not None or bool(cached[host].path)
+
+    if not any(has_result(e.hostname) for e in site.endpoints):
         where = (f"runner artefacts: {runner_dir or 'no --runner given'}; "
                  f"fact cache: {facts_dir or 'no --facts given'}")
-        return [could_not_collect("endpoints.evidence", "ngav", "ansible",
-                                  f"no Ansible result for any of the {len(site.endpoints)} PCs ({where})"),
-                *migration], []
-    stamp = now()
+        return [*checks, could_not_collect("endpoints.evidence", "ngav", "ansible",
+                                           f"no Ansible result for any of the {len(site.endpoints)} PCs ({where})"),
+                *migration], actions
     for endpoint in site.endpoints:
         host = endpoint.hostname
-        facts = facts_by_host[host]
-        if host in outcome.unreachable:
-            days = (as_of - endpoint.last_seen).days
-            checks.append(Check(
-                id="endpoint.reachable", title_ja="端末への接続", title_en="PC reachable", area="ngav",
-                status="error", host=host, source="ansible", timestamp=stamp,
-                message=f"unreachable over WinRM ({outcome.unreachable[host]}); last seen {endpoint.last_seen}",
-                data={"last_seen": endpoint.last_seen.isoformat(), "days_since_seen": days},
-            ))
-            actions.append(Action(
-                id="endpoint.by_hand", host=host, source="ansible",
-                message_ja=(f"{endpoint.last_seen} 以降接続できません。PCを起動して県本部の有線LANに接続するか、"
-                            "旧ウイルス対策ソフトを手作業で削除し、次世代ウイルス対策を導入してください"),
-                message_en=(f"Unreachable since {endpoint.last_seen}: start it on the prefecture's wired LAN, or "
-                            "remove the old antivirus by hand and install the NGAV"),
-            ))
+        latest = outcome.latest(host)
+        if latest is not None and latest[1].unreachable:
+            why = f"unreachable over WinRM in the latest run {latest[0].path.name} ({latest[1].unreachable})"
+        elif not has_result(host):
+            why = "no Ansible result for this PC (in no run, no cached facts)"
+        else:
+            why = None
+        if why is not None:
+            check, action = _by_hand(endpoint, why, outcome, as_of, stamp)
+            checks.append(check)
+            actions.append(action)
             continue
-        for area in areas_seen:
-            fact = facts.get(FACT_PREFIX + area)
-            if not isinstance(fact, dict):
-                checks.append(could_not_collect(f"{area}.collected", area, "ansible",
-                                                f"no {FACT_PREFIX}{area} fact for {host}", host=host))
-                continue
-            for item in fact.get("checks") or []:
-                status = item.get("status")
-                pending = status == "pending"
-                checks.append(Check(
-                    id=str(item.get("id")), title_ja=TITLES[area][0], title_en=TITLES[area][1],
-                    area=_area_of(str(item.get("id")), area),
-                    status="fail" if pending else status if status in
-                    ("pass", "fail", "error", "not_applicable", "manual", "waived") else "error",
-                    message=("pending: " if pending else "") + str(item.get("message", "")),
-                    source="ansible", host=host, timestamp=stamp,
-                    data={**(item.get("data") or {}), "collected_at": fact.get("collected_at"), "pending": pending},
-                ))
-            for item in fact.get("actions") or []:
-                actions.append(Action(id=str(item.get("id")), host=host, source="ansible",
-                                      message_ja=str(item.get("message_ja", "")),
-                                      message_en=str(item.get("message_en", ""))))
-        for task in outcome.failed.get(host, []):
+        for area in ENDPOINT_AREAS:
+            area_checks, area_actions = fact_checks(area, host, cached[host], outcome, stamp)
+            checks += area_checks
+            actions += area_actions
+        for task in latest[1].failed if latest else []:
             checks.append(Check(id="endpoint.task_failed", title_ja="タスクの失敗", title_en="Task failed", area="ngav",
                                 status="error", host=host, source="ansible", timestamp=stamp,
-                                message=f"task failed: {task}", data={"task": task}))
+                                message=f"task failed in the latest run {latest[0].path.name}: {task}",
+                                data={"task": task, "run": latest[0].path.name}))
     return checks + migration, actions
 
 
-def _migration_checks(site: Site, facts_dir: Path | None) -> list[Check]:
+def _migration_checks(site: Site, facts_dir: Path | None, outcome: RunnerOutcome, stamp: dt.datetime) -> list[Check]:
     """The file_migration role's checks for this site, from the data-center file server's facts."""
     servers = sorted({share.legacy_unc.strip("\\").split("\\")[0].upper()
                       for share in site.config.file_shares if share.legacy_unc})
     checks = []
     for server in servers:
-        fact = (read_facts(facts_dir, server) or {}).get("cutover_migration")
-        if not isinstance(fact, dict):
+        cached = read_cached(facts_dir, server)
+        latest = outcome.latest(server)
+        if latest is not None and latest[1].unreachable:
+            checks.append(could_not_collect("migration.server_reachable", "migration", "ansible",
+                                            f"file server {server} unreachable in the latest run "
+                                            f"{latest[0].path.name} ({latest[1].unreachable})", host=server))
             continue
-        for item in fact.get("checks") or []:
-            if (item.get("data") or {}).get("site") != site.id:
-                continue
-            checks.append(Check(id=str(item["id"]), title_ja=TITLES["migration"][0], title_en=TITLES["migration"][1],
-                                area="migration", status=item["status"], message=str(item.get("message", "")),
-                                source="ansible", host=server, timestamp=now(),
-                                data={**(item.get("data") or {}), "collected_at": fact.get("collected_at")}))
+        if cached.problem is None and FACT_PREFIX + "migration" not in cached.facts:
+            continue  # no migration yet: the gate says so (no verification, no final pass)
+        found, _ = fact_checks("migration", server, cached, outcome, stamp, site_id=site.id)
+        checks += found
     return checks

@@ -11,7 +11,8 @@ A page is the API's paginated answer (``count``, ``next``, ``previous``, ``resul
 JobEventSerializer, https://github.com/ansible/awx/blob/devel/awx/api/serializers.py).
 
 The API lists events in output order (``start_line``), which with ``strategy: free`` is not the order
-they happened in; events are replayed here by job, then ``counter``. The result is the same
+they happened in; events are replayed here by job, then ``counter``, and each job is one run, ordered
+with the runner artefacts' runs by its start time. The result is the same
 :class:`~cutover.evidence.collectors.ansible.RunnerOutcome` the ansible-runner reader produces, so the
 report is the same whichever engine ran the playbook. A page that is not a job events page, or a job whose
 pages do not add up to its ``count``, is bad input: incomplete evidence must not read as a clean run.
@@ -22,7 +23,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cutover.evidence.collectors.ansible import RunnerOutcome
+from cutover.evidence.collectors.ansible import RunnerOutcome, run_from_events
 
 
 class JobEventsError(ValueError):
@@ -70,26 +71,26 @@ def load_events(directory: Path) -> list[dict]:
     return [events[key] for key in sorted(events)]
 
 
+def _as_runner_event(event: dict) -> dict:
+    """An AWX job event in ansible-runner's shape (host, task and role may sit outside event_data)."""
+    data = dict(event.get("event_data") or {})
+    for name, field in (("host", "host_name"), ("task", "task"), ("role", "role")):
+        if not data.get(name) and event.get(field):
+            data[name] = event[field]
+    return {"event": event["event"], "counter": event["counter"], "created": event.get("created"), "event_data": data}
+
+
 def read_job_events(directory: Path | None, into: RunnerOutcome | None = None) -> RunnerOutcome:
-    """Unreachable hosts and failed tasks from AWX job events (added to ``into`` if given)."""
+    """One run per AWX job, judged like ansible-runner artefacts (added to ``into`` if given)."""
     outcome = into or RunnerOutcome()
     if directory is None:
         return outcome
-    events = load_events(directory)
-    outcome.runs += len({event["job"] for event in events})
-    for event in events:
-        data = event.get("event_data") or {}
-        host = event.get("host_name") or data.get("host")
-        if not host:
-            continue
-        host = str(host).upper()
-        outcome.seen.add(host)
-        kind = event["event"]
-        if kind == "runner_on_unreachable":
-            result = data.get("res") or {}
-            outcome.unreachable[host] = str(result.get("msg") or "unreachable")
-        elif kind == "runner_on_failed" and not data.get("ignore_errors"):
-            outcome.failed.setdefault(host, []).append(str(data.get("task") or event.get("task") or "task"))
-        elif kind == "runner_on_ok":
-            outcome.unreachable.pop(host, None)  # reached later in the same or a later job
+    by_job: dict[int, list[dict]] = {}
+    for event in load_events(directory):  # by job, then counter
+        by_job.setdefault(event["job"], []).append(_as_runner_event(event))
+    for job, events in by_job.items():
+        run = run_from_events(Path(directory) / str(job), events, outcome.problems)
+        if run is not None:
+            outcome.runs.append(run)
+    outcome.sort()
     return outcome

@@ -24,6 +24,7 @@ class TwinModule:
     run: Callable[[dict, dict, bool, bool], dict]
     supports_check_mode: bool = True
     modelled: frozenset[str] | None = None  # options the twin acts on; others must stay at their default
+    internal: frozenset[str] = frozenset()  # undocumented arguments the module's own action plugin sends
 
 
 REGISTRY: dict[str, TwinModule] = {}
@@ -34,10 +35,12 @@ def opt(type_: str = "str", default: Any = None, choices: list | None = None, re
     return {"type": type_, "default": default, "choices": choices, "required": required, "elements": elements}
 
 
-def register(name: str, options: Spec, modelled: set[str] | None = None, supports_check_mode: bool = True):
+def register(name: str, options: Spec, modelled: set[str] | None = None, supports_check_mode: bool = True,
+             internal: set[str] | None = None):
     def decorate(fn: Callable[[dict, dict, bool, bool], dict]) -> Callable:
         REGISTRY[name] = TwinModule(name, options, fn, supports_check_mode,
-                                    frozenset(modelled) if modelled is not None else None)
+                                    frozenset(modelled) if modelled is not None else None,
+                                    frozenset(internal or ()))
         return fn
     return decorate
 
@@ -45,7 +48,7 @@ def register(name: str, options: Spec, modelled: set[str] | None = None, support
 def bind(module: TwinModule, args: dict[str, Any]) -> dict[str, Any]:
     """Apply defaults, check required options, choices and unknown options, like AnsibleModule does."""
     params = {k: v for k, v in args.items() if not k.startswith("_ansible_")}
-    unknown = sorted(set(params) - set(module.options))
+    unknown = sorted(set(params) - set(module.options) - module.internal)
     if unknown:
         raise TwinError(f"Unsupported parameters for ({module.name}) module: {', '.join(unknown)}")
     bound = {}
@@ -62,6 +65,7 @@ def bind(module: TwinModule, args: dict[str, Any]) -> dict[str, Any]:
         if module.modelled is not None and name not in module.modelled and value != spec["default"]:
             raise TwinError(f"the twin does not model option {name!r} of {module.name}")
         bound[name] = value
+    bound.update({k: v for k, v in params.items() if k in module.internal})
     return bound
 
 
@@ -95,6 +99,7 @@ def load_all() -> None:
         migration,
         ngav,
         office,
+        probe,
         registry,
         textfiles,
         windows,

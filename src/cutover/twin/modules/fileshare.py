@@ -1,18 +1,31 @@
-"""Twin counterparts of the fileshare_client role's modules."""
+"""Twin counterpart of the fileshare_client role's read-only discovery module."""
 
 from __future__ import annotations
 
-import hashlib
-
 from cutover.twin import state as twin_state
-from cutover.twin.modules import opt, register
+from cutover.twin.modules import opt, register, windows
 
 KERBEROS = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\Kerberos\\Parameters"
+# ServiceController.StartType names, as the module reports them (the twin stores Win32 start modes).
+START_TYPES = {"auto": "automatic", "delayed": "automatic", "manual": "manual", "disabled": "disabled"}
+TASK_FIELDS = ("enabled", "group", "run_level", "disallow_start_if_on_batteries", "stop_if_going_on_batteries",
+               "execution_time_limit")
+
+
+def _task(state, path: str) -> dict:
+    task = state["scheduled_tasks"].get(path)
+    if task is None:
+        return {"present": False}
+    return {"present": True, **{k: task.get(k) for k in TASK_FIELDS},
+            "actions": [{"path": a.get("path"), "arguments": a.get("arguments") or ""}
+                        for a in task.get("actions") or []],
+            "triggers": [{"type": t.get("type")} for t in task.get("triggers") or []]}
 
 
 @register("cutover_fileshare_readiness", {
     "storage_host": opt("str", required=True), "port": opt("int", 445), "timeout_ms": opt("int", 3000),
-    "ensure_ticket_retrieval": opt("bool", False),
+    "mapping_files": opt("list", [], elements="str"),
+    "mapping_task": opt("str", "\\Cutover\\cutover drive mapping"),
     "services": opt("list", ["WinHttpAutoProxySvc", "iphlpsvc", "LanmanWorkstation"], elements="str"),
 })
 def cutover_fileshare_readiness(state, p, check_mode, diff):
@@ -21,60 +34,18 @@ def cutover_fileshare_readiness(state, p, check_mode, diff):
            "error": None if reachable else f"no answer within {p['timeout_ms']} ms",
            "elapsed_ms": 12 if reachable else p["timeout_ms"]}
     values = twin_state.reg_get(state, KERBEROS) or {}
-    current = (values.get("CloudKerberosTicketRetrievalEnabled") or {}).get("data")
-    ticket = {"before": current, "after": current, "changed": False}
-    changed = False
-    if p["ensure_ticket_retrieval"] and current != 1:
-        if not check_mode:
-            twin_state.reg_set(state, KERBEROS, "CloudKerberosTicketRetrievalEnabled", "REG_DWORD", 1)
-        ticket.update(after=1, changed=True)
-        changed = True
+    ticket = (values.get("CloudKerberosTicketRetrievalEnabled") or {}).get("data")
     services = {}
     for name in p["services"]:
         service = state["services"].get(name)
         services[name] = ({"exists": False, "state": None, "start_mode": None} if service is None else
-                          {"exists": True, "state": service["state"], "start_mode": service["start_mode"]})
+                          {"exists": True, "state": service["state"],
+                           "start_mode": START_TYPES.get(service["start_mode"], service["start_mode"])})
     os_info = state["os"]
-    return {"changed": changed, "tcp": tcp, "os": {"caption": os_info["caption"], "build": os_info["build"],
-                                                    "ubr": os_info["ubr"], "edition_id": os_info["edition_id"]},
+    files = {path: windows.file_sha1(state["files"].get(path)) for path in p["mapping_files"]}
+    return {"changed": False, "tcp": tcp, "os": {"caption": os_info["caption"], "build": os_info["build"],
+                                                  "ubr": os_info["ubr"], "edition_id": os_info["edition_id"]},
             "entra_join": dict(state.get("entra_join", {"azure_ad_joined": None, "domain_joined": None,
                                                          "error": "dsregcmd gave no answer"})),
-            "ticket_retrieval": ticket, "services": services}
-
-
-@register("cutover_logon_mapping", {
-    "directory": opt("str", "C:\\ProgramData\\cutover"), "script": opt("str", required=True),
-    "configuration": opt("str", required=True), "task_name": opt("str", "cutover drive mapping"),
-    "state": opt("str", "present", ["present", "absent"]),
-})
-def cutover_logon_mapping(state, p, check_mode, diff):
-    files = {f"{p['directory']}\\cutover-map-drives.ps1": p["script"],
-             f"{p['directory']}\\drive-map.json": p["configuration"]}
-    task = f"\\Cutover\\{p['task_name']}"
-    changed = False
-    if p["state"] == "absent":
-        for path in files:
-            if path in state["files"]:
-                if not check_mode:
-                    del state["files"][path]
-                changed = True
-        if task in state["scheduled_tasks"]:
-            if not check_mode:
-                del state["scheduled_tasks"][task]
-            changed = True
-        return {"changed": changed}
-    for path, content in files.items():
-        data = content.encode("utf-8")
-        entry = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "content": content}
-        if state["files"].get(path) != entry:
-            if not check_mode:
-                state["files"][path] = entry
-            changed = True
-    if task not in state["scheduled_tasks"]:
-        if not check_mode:
-            state["scheduled_tasks"][task] = {
-                "triggers": [{"type": "logon"}], "principal": "S-1-5-32-545",
-                "actions": [{"path": "powershell.exe",
-                             "arguments": f"-File {p['directory']}\\cutover-map-drives.ps1"}]}
-        changed = True
-    return {"changed": changed}
+            "ticket_retrieval": {"value": None if ticket is None else int(ticket)}, "services": services,
+            "mapping": {"files": files, "task": _task(state, p["mapping_task"])}}
