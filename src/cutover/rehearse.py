@@ -11,6 +11,7 @@ Every path is made absolute first: stages run tools in other working directories
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
