@@ -65,3 +65,21 @@ def test_plain_lines_keep_colons_as_written(capsys):
 
     say("cutover:cloud:SiteFileShare [red]x[/]")
     assert capsys.readouterr().out.strip() == "cutover:cloud:SiteFileShare [red]x[/]"
+
+
+def test_version_and_commands_in_workflow_order():
+    from cutover import __version__
+    from cutover.cli.app import COMMANDS
+
+    runner = CliRunner()
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.stdout.strip() == __version__
+    listed = app_commands(runner.invoke(app, ["--help"], terminal_width=100).stdout)
+    assert listed == list(COMMANDS) and listed[0] == "rehearse"
+
+
+def app_commands(help_text: str) -> list[str]:
+    import re
+
+    section = help_text[help_text.index("Commands"):]
+    return re.findall(r"^│ ([a-z][a-z-]*) ", section, re.M)
