@@ -48,6 +48,9 @@ LABELS = {
         "identity_cloud_only": "クラウドのみ（Entra ID）", "not_ready_sites": "未完了のサイト",
         "summary_line": "合格 {passed}件・要対応 {blocking}件・例外承認 {waived}件・対象外 {na}件",
         "pc_count_hint": "PCごとの結果は下の一覧と CSV（checks.csv）にあります", "hosts_of": "対象の端末（{n}台）",
+        "burndown": "2028年4月に向けた残作業の推移", "pcs_needing_work": "要対応のあるPC",
+        "pace": "期限までにゼロにするペース", "history_table": "推移の数値", "history_unreadable": "履歴を読めませんでした",
+        "cutover_short": "データセンター廃止",
     },
     "en": {
         "title": "Cutover readiness report", "index": "National index", "site": "Site", "wave": "Wave",
@@ -99,6 +102,9 @@ LABELS = {
         "identity_cloud_only": "Cloud only (Entra ID)", "not_ready_sites": "Sites not ready",
         "summary_line": "{passed} passed, {blocking} blocking, {waived} waived, {na} not applicable",
         "pc_count_hint": "Per-PC results are in the lists below and in checks.csv", "hosts_of": "The {n} PCs",
+        "burndown": "Burn-down toward April 2028", "pcs_needing_work": "PCs with a blocker",
+        "pace": "pace to reach zero by the cutover", "history_table": "Figures", "history_unreadable":
+        "The history could not be read", "cutover_short": "data-center retirement",
     },
 }
 STATUS_LABELS = {

@@ -13,7 +13,7 @@ from cutover import atomic, impact
 from cutover.evidence.model import AREAS, SCHEMA_VERSION, STATUSES, ReportProvenance
 from cutover.evidence.provenance import in_tokyo
 from cutover.inventory import csvsource
-from cutover.report import tiles
+from cutover.report import history, tiles
 from cutover.report.build import ATTENTION, DRIFT_BUCKETS, SiteReport, attention_rows, headline, work_rows
 from cutover.report.i18n import AREA_LABELS, IMPACT_LABELS, IMPACT_MEANING, LABELS, STATUS_LABELS, STATUS_MEANING
 from cutover.report.messages import check_message, condition_message
@@ -81,9 +81,13 @@ def write_html(reports: list[SiteReport], out: Path, lang: str = "ja",
     tools = reports[0].evidence.run.tool_versions if reports else {}
     paths = [output_path(out, "index.html")]
     drift_total = {b: sum((r.drift_counts or {}).get(b, 0) for r in reports) for b in DRIFT_BUCKETS}
+    kept = history.update(output_path(out, history.HISTORY_FILE), reports)
+    head = headline(reports)
+    burn = history.chart(kept.points, head.cutover_date) if head else None
     atomic.write_text(paths[0], _ENV.get_template("index.html.j2").render(
         sites=reports, revisions=revisions, tools=", ".join(f"{k} {v}" for k, v in tools.items()),
-        drift_total=drift_total, compared=sum(r.drift is not None for r in reports), head=headline(reports),
+        drift_total=drift_total, compared=sum(r.drift is not None for r in reports), head=head,
+        history=kept, burn=burn,
         tiles=tiles.tiles(), by_id={r.id: r for r in reports}, **context))
     template = _ENV.get_template("site.html.j2")
     for report in reports:
