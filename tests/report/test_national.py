@@ -189,3 +189,28 @@ def test_glossary_is_documented(project_root):
     doc = (project_root / "docs" / "report.md").read_text(encoding="utf-8")
     assert all(word in doc for word in GLOSSARY)
     assert all(name in doc for name in impact.IMPACTS)
+
+
+def test_migration_state_is_the_last_pass_that_fully_passed(rendered, sample_inventory):
+    out, reports = rendered
+    evidence = next(r for r in reports if r.id == SITE).evidence
+    base = [c for c in evidence.checks if not c.id.startswith("migration.")]
+    template = base[0]
+
+    def state(*items: tuple[str, str]) -> str:
+        checks = base + [template.model_copy(update={"id": i, "status": s, "area": "migration", "host": None})
+                         for i, s in items]
+        (report,) = build.build([evidence.model_copy(update={"checks": checks})], sample_inventory, today=AS_OF)
+        return report.migration_state
+
+    assert state() == "not_started"
+    assert state(("migration.scan.shared", "pass"), ("migration.seed_pass.shared", "pass"),
+                 ("migration.delta_pass.shared", "not_applicable")) == "seed_pass"
+    assert state(("migration.scan.a", "pass"), ("migration.seed_pass.a", "pass"), ("migration.seed_pass.b", "manual"),
+                 ("migration.verify.a", "pass")) == "verify"
+    assert state(("migration.scan.shared", "pass"), ("migration.final_pass.shared", "fail")) == "attention"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for report in reports:
+        label = {"not_started": "未着手", "attention": "要対応"}.get(report.migration_state)
+        if label:
+            assert re.search(rf'data-site="{report.id}">(?s:.*?)class="nowrap">{label}</td>', index)

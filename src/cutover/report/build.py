@@ -55,6 +55,7 @@ def attention_order(check: Check) -> tuple:
 
 
 DRIFT_BUCKETS = ("missing_now", "new_now", "changed")
+MIGRATION_STAGES = ("scan", "seed_pass", "delta_pass", "final_pass", "verify")  # in the order they are run
 
 
 @dataclass
@@ -128,6 +129,20 @@ class SiteReport:
     def severity(self) -> int:
         """Blockers weighed by impact (cutover.impact.WEIGHT): what the site table sorts by."""
         return sum(impact.WEIGHT[impact.impact_of(c.id)] for c in self.blockers)
+
+    @property
+    def migration_state(self) -> str:
+        """How far the data migration has come: the last pass whose every check passes, or ``attention`` when
+        a pass fails or could not be checked, or ``not_started`` (label keys ``migration_<state>``)."""
+        checks = [c for c in self.evidence.checks if c.id.startswith("migration.") and c.status != "not_applicable"]
+        if any(c.status in ("fail", "error") for c in checks):
+            return "attention"
+        reached = "not_started"
+        for stage in MIGRATION_STAGES:
+            stage_checks = [c for c in checks if c.id.startswith(f"migration.{stage}.")]
+            if stage_checks and all(c.status == "pass" for c in stage_checks):
+                reached = stage
+        return reached
 
     def actions_for(self, check: Check) -> list[Action]:
         """The hands-on work that resolves ``check``: same PC (or both site-wide), same area or id family."""

@@ -49,8 +49,12 @@ LABELS = {
         "summary_line": "合格 {passed}件・要対応 {blocking}件・例外承認 {waived}件・対象外 {na}件",
         "pc_count_hint": "PCごとの結果は下の一覧と CSV（checks.csv）にあります", "hosts_of": "対象の端末（{n}台）",
         "burndown": "2028年4月に向けた残作業の推移", "pcs_needing_work": "要対応のあるPC",
-        "pace": "期限までにゼロにするペース", "history_table": "推移の数値", "history_unreadable": "履歴を読めませんでした",
-        "cutover_short": "データセンター廃止",
+        "pace": "期限までにゼロにするペース", "history_table": "推移の数値",
+        "history_unreadable": "履歴を読めませんでした",
+        "cutover_short": "データセンター廃止", "migration": "データ移行",
+        "migration_not_started": "未着手", "migration_scan": "スキャン済み", "migration_seed_pass": "初回コピー済み",
+        "migration_delta_pass": "差分コピー済み", "migration_final_pass": "最終コピー済み",
+        "migration_verify": "検証済み", "migration_attention": "要対応",
     },
     "en": {
         "title": "Cutover readiness report", "index": "National index", "site": "Site", "wave": "Wave",
@@ -105,6 +109,10 @@ LABELS = {
         "burndown": "Burn-down toward April 2028", "pcs_needing_work": "PCs with a blocker",
         "pace": "pace to reach zero by the cutover", "history_table": "Figures", "history_unreadable":
         "The history could not be read", "cutover_short": "data-center retirement",
+        "migration": "Migration", "migration_not_started": "not started", "migration_scan": "scanned",
+        "migration_seed_pass": "seeded", "migration_delta_pass": "delta copied",
+        "migration_final_pass": "final copy done",
+        "migration_verify": "verified", "migration_attention": "needs attention",
     },
 }
 STATUS_LABELS = {

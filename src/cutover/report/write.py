@@ -14,7 +14,15 @@ from cutover.evidence.model import AREAS, SCHEMA_VERSION, STATUSES, ReportProven
 from cutover.evidence.provenance import in_tokyo
 from cutover.inventory import csvsource
 from cutover.report import history, tiles
-from cutover.report.build import ATTENTION, DRIFT_BUCKETS, SiteReport, attention_rows, headline, work_rows
+from cutover.report.build import (
+    ATTENTION,
+    DRIFT_BUCKETS,
+    MIGRATION_STAGES,
+    SiteReport,
+    attention_rows,
+    headline,
+    work_rows,
+)
 from cutover.report.i18n import AREA_LABELS, IMPACT_LABELS, IMPACT_MEANING, LABELS, STATUS_LABELS, STATUS_MEANING
 from cutover.report.messages import check_message, condition_message
 
@@ -88,6 +96,7 @@ def write_html(reports: list[SiteReport], out: Path, lang: str = "ja",
         sites=reports, revisions=revisions, tools=", ".join(f"{k} {v}" for k, v in tools.items()),
         drift_total=drift_total, compared=sum(r.drift is not None for r in reports), head=head,
         history=kept, burn=burn,
+        migration_rank={name: n for n, name in enumerate(("attention", "not_started", *MIGRATION_STAGES))},
         tiles=tiles.tiles(), by_id={r.id: r for r in reports}, **context))
     template = _ENV.get_template("site.html.j2")
     for report in reports:
