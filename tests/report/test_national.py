@@ -92,6 +92,8 @@ def test_headline_counts_what_the_evidence_says(rendered, endpoint_artefacts, sa
                                                 if c.id.startswith("cloud.manual.") and c.status != "pass") > 0
     assert [w.wave for w in head.waves] == sorted({r.evidence.site.wave for r in reports})
     assert sum(w.sites for w in head.waves) == 2
+    assert sum(w.through_gate for w in head.waves) == sum(r.assessment.verdict.value == "go" for r in reports)
+    assert all(w.ready + w.ready_on_plan + w.not_ready == w.sites for w in head.waves)
     index = (out / "index.html").read_text(encoding="utf-8")
     # the cutover date is stated once, in natural Japanese ("残り491日", not "491 残り日数")
     assert index.count(str(head.cutover_date)) == 1

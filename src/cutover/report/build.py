@@ -311,6 +311,7 @@ class WaveSummary:
     ready: int
     ready_on_plan: int
     not_ready: int
+    through_gate: int  # the gate says go (on deployed evidence)
 
 
 @dataclass(frozen=True)
@@ -369,7 +370,8 @@ def headline(reports: list[SiteReport]) -> Headline | None:
         ready_on_plan=sum(r.readiness is gate.Readiness.READY_ON_PLAN for r in reports),
         waves=[WaveSummary(wave, len(group), sum(r.readiness is gate.Readiness.READY for r in group),
                            sum(r.readiness is gate.Readiness.READY_ON_PLAN for r in group),
-                           sum(r.readiness is gate.Readiness.NOT_READY for r in group))
+                           sum(r.readiness is gate.Readiness.NOT_READY for r in group),
+                           sum(r.assessment.verdict is gate.Verdict.GO for r in group))
                for wave, group in sorted(waves.items())],
         pcs=sum(r.evidence.site.endpoints for r in reports),
         pcs_unsupported_office=sum(len(_hosts(r, lambda c: c.id in ("office.support", "office.supported")
