@@ -110,6 +110,7 @@ TABLE: dict[str, Impact] = {
     "fileshare.entra_joined": "high",
     "fileshare.ticket_retrieval": "high",
     "fileshare.services": "medium",
+    "fileshare.smb_cipher": "critical",  # an AES-256-GCM-only share this PC cannot negotiate: no share at all
     "fileshare.mapping_installed": "medium",
     "fileshare.drive_mapping_task": "medium",
     # --- data migration --------------------------------------------------------------------------
