@@ -53,7 +53,7 @@ def test_plan_wave_covers_core_and_the_pilot(tmp_path):
     assert result.exit_code == 0, result.output
     plans = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".policy-config.json"))
     assert plans == ["core.json", "pref-18-fukui.json", "pref-36-tokushima.json"]
-    assert "stack pref-18-fukui: policies" in result.stdout
+    assert "pref-18-fukui: " in result.stdout and "Plan: 3 stack(s)" in result.stdout
 
 
 def test_mandatory_failure_exits_1(inventory_copy, tmp_path):

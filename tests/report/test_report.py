@@ -35,11 +35,11 @@ def rendered(evidence_dir, sample_inventory, tmp_path):
     return out, reports
 
 
-def test_site_page_follows_openscap_order(rendered):
+def test_site_page_puts_the_summary_and_what_needs_work_first(rendered):
     out, _ = rendered
     html = (out / f"{SITE}.html").read_text(encoding="utf-8")
-    order = ["評価対象と日時", "準備状況", "期限", "手作業が必要な端末・作業", "チェック一覧", "費用の概算",
-             "前回からの変化"]
+    order = ["準備状況", "期限", "切替判定", "要対応の項目", "手作業が必要な端末・作業", "合格・対象外の項目",
+             "費用の概算", "前回からの変化", "用語（結果の区分と重要度）", "評価対象と日時"]
     positions = [html.index(f">{heading}") for heading in order]
     assert positions == sorted(positions)
     # self-contained: nothing loaded from the network (a CI run's URL may be shown as text)

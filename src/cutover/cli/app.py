@@ -6,8 +6,11 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable
+from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from cutover import __version__
 from cutover.cli import (
@@ -24,7 +27,17 @@ from cutover.cli import (
 )
 from cutover.cli.common import INTERNAL_ERROR, err_console
 
+
+class _WorkflowOrder(TyperGroup):
+    """``cutover --help`` lists commands and command groups together, in the order of COMMANDS."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(super().list_commands(ctx), key=lambda name: list(COMMANDS).index(name)
+                      if name in COMMANDS else len(COMMANDS))
+
+
 app = typer.Typer(
+    cls=_WorkflowOrder,
     help="Infrastructure-as-code and migration automation for the April 2028 cutover.\n\n"
          "Exit status: 0 go / ok, 1 no-go / findings, 2 bad input or usage, 3 the gate would go on an offline "
          "plan (deploy, then gate on deployed evidence).",
@@ -39,24 +52,39 @@ def version() -> None:
     typer.echo(__version__)
 
 
-# name -> a sub-app (``<area>_app``, a group of commands) or a single command function.
+# name -> a sub-app (``<area>_app``, a group of commands) or a single command function, in the order of the
+# work (``cutover --help`` lists them so): rehearse it all first, then each step as it is done for real.
 COMMANDS: dict[str, typer.Typer | Callable[..., None]] = {
+    "rehearse": rehearse_cmd.rehearse,
     "inventory": inventory_cmd.inventory_app,
-    "ci": ci_cmd.ci_app,
+    "survey": survey_cmd.survey_app,
     "plan": plan_cmd.plan,
     "policy-config": plan_cmd.policy_config,
     "stacks": plan_cmd.stacks_app,
-    "evidence": evidence_cmd.evidence_app,
-    "report": evidence_cmd.report,
     "twin": twin_cmd.twin_app,
     "converge": twin_cmd.converge,
-    "survey": survey_cmd.survey_app,
-    "rehearse": rehearse_cmd.rehearse,
-    "gate": gate_cmd.gate,
-    "verify": verify_cmd.verify_command,
     "migration": migration_cmd.migration_app,
+    "verify": verify_cmd.verify_command,
+    "evidence": evidence_cmd.evidence_app,
+    "report": evidence_cmd.report,
+    "gate": gate_cmd.gate,
+    "ci": ci_cmd.ci_app,
     "version": version,
 }
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True,
+                                               callback=_print_version)] = False,
+) -> None:
+    """Infrastructure-as-code and migration automation for the April 2028 cutover."""
 
 
 def register(parent: typer.Typer, name: str, target: typer.Typer | Callable[..., None]) -> None:

@@ -25,8 +25,9 @@ from rich.text import Text
 from cutover import locks, sites
 from cutover.inventory import Inventory, InventoryError, Site, load_inventory
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+# emoji=False: ":cloud:" in a resource type ("cutover:cloud:SiteFileShare") stays text, even with markup off
+console = Console(soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 class ExitCode(enum.IntEnum):

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Group
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from cutover import atomic
 from cutover.cli.common import (
@@ -64,7 +66,7 @@ def _short(value: object, width: int = 90) -> str:
 
 
 def print_plan(plan: offline.StackPlan) -> None:
-    resources = Table(title=f"stack {plan.stack}: {len(plan.resources)} resources", show_lines=False)
+    resources = Table(title=Text(f"stack {plan.stack}: {len(plan.resources)} resources"), show_lines=False)
     for column in ("type", "logical name", "parent", "inputs"):
         resources.add_column(column, overflow="fold")
     for r in plan.resources:
@@ -72,7 +74,7 @@ def print_plan(plan: offline.StackPlan) -> None:
         inputs = dict(r.inputs)
         resources.add_row(*cells(r.type, r.name + (" (protected)" if r.protect else ""), parent, _short(inputs)))
     console.print(resources)
-    results = Table(title=f"stack {plan.stack}: policies")
+    results = Table(title=Text(f"stack {plan.stack}: policies"))
     for column in ("policy", "enforcement", "status", "detail"):
         results.add_column(column, overflow="fold")
     colour = {"pass": "green", "fail": "red", "waived": "yellow", "unknown": "magenta", "not_applicable": "dim"}
@@ -80,6 +82,41 @@ def print_plan(plan: offline.StackPlan) -> None:
         detail = "; ".join(f.message for f in r.findings[:3])
         results.add_row(*cells(r.policy, r.enforcement, marked(f"[{colour[r.status]}]{r.status}[/]"), detail))
     console.print(results)
+
+
+def plan_summary(plans: list[offline.StackPlan]) -> Group:
+    """Per stack, Pulumi/Terraform style: resources (protected), policy results by status, and every policy
+    that does not pass with its enforcement level and first finding. Names are plain text, never markup."""
+    lines: list[Text] = []
+    colour = {"pass": "green", "fail": "red", "waived": "yellow", "unknown": "magenta", "not_applicable": "dim"}
+    for p in plans:
+        protected = sum(1 for r in p.resources if r.protect)
+        by_status: dict[str, int] = {}
+        for r in p.policy_results:
+            by_status[r.status] = by_status.get(r.status, 0) + 1
+        line = Text()
+        line.append(p.stack, style="bold")
+        line.append(f": {len(p.resources)} resources" + (f" ({protected} protected)" if protected else ""))
+        line.append("; policies ")
+        order = sorted(by_status.items(), key=lambda kv: list(colour).index(kv[0]))
+        for n, (status, count) in enumerate(order):
+            line.append(", " if n else "")
+            line.append(f"{count} {status.replace('_', ' ')}", style=colour[status])
+        lines.append(line)
+        for r in p.policy_results:
+            if r.status in ("fail", "unknown"):
+                detail = Text(f"  {'✗' if r.status == 'fail' else '?'} {r.policy} ({r.enforcement}, {r.status})",
+                              style=colour[r.status])
+                if r.findings:
+                    detail.append(f": {r.findings[0].message}" + (f" (+{len(r.findings) - 1} more)"
+                                                                  if len(r.findings) > 1 else ""), style="default")
+                lines.append(detail)
+    failing = [r for p in plans for r in p.mandatory_failures]
+    advisory = [r for p in plans for r in p.policy_results if r.status == "fail" and r.enforcement != "mandatory"]
+    total = Text(f"Plan: {len(plans)} stack(s), {sum(len(p.resources) for p in plans)} resources; ")
+    total.append(f"{len(failing)} mandatory", style="red" if failing else "green")
+    total.append(f" and {len(advisory)} advisory policy failure(s). Details: --details or --format json.")
+    return Group(*lines, total)
 
 
 def plan(
@@ -91,6 +128,8 @@ def plan(
     phase: Annotated[Phase, typer.Option(help="up: the stacks after `pulumi up`; preview: the first preview of "
                                               "new stacks (values Azure assigns unknown).")] = Phase.up,
     jobs: Annotated[int, typer.Option(help="Worker processes for site stacks (default: CPU count).")] = 0,
+    details: Annotated[bool, typer.Option("--details", help="Also print every resource and policy result.")]
+    = False,
     inventory: InventoryOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -113,8 +152,10 @@ def plan(
     if fmt is OutputFormat.json:
         print_json([p.export() for p in plans] if len(plans) > 1 else plans[0].export())
     else:
-        for p in plans:
-            print_plan(p)
+        if details:
+            for p in plans:
+                print_plan(p)
+        console.print(plan_summary(plans))
     failing = [(p.stack, r.policy) for p in plans for r in p.mandatory_failures]
     summary = (f"{len(plans)} stack(s) planned, {sum(len(p.resources) for p in plans)} resources; "
                f"plans written to {out}/ ({len(paths)} files)")

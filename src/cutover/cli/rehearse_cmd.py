@@ -7,30 +7,23 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from cutover import gate as gating
 from cutover.cli.common import (
     AsOfOpt,
     ExitCode,
     InventoryOpt,
-    cells,
     console,
     exit_with,
     fail,
     held,
     load,
-    marked,
     resolve_site,
     say,
 )
+from cutover.cli.readiness_view import readiness_blocks
 from cutover.evidence.provenance import today
 from cutover.rehearse import Rehearsal
-
-_READINESS = {gating.Readiness.READY: "[green]ready[/]", gating.Readiness.READY_ON_PLAN: "[yellow]on plan[/]",
-              gating.Readiness.NOT_READY: "[red]no[/]"}
-_VERDICT = {gating.Verdict.GO: "[green]go[/]", gating.Verdict.GO_ON_PLAN: "[yellow]go on plan[/]",
-            gating.Verdict.NO_GO: "[red]no-go[/]"}
 
 
 def rehearse(
@@ -71,18 +64,8 @@ def rehearse(
         rehearsal = Rehearsal(inv, chosen, out, day, progress=report)
         rehearsal.run()
         progress.update(task, stage="done", description="")
-    table = Table(title="readiness per site")
-    for column in ("site", "ready", "blockers", "gate", "converge", "hands-on work"):
-        table.add_column(column, overflow="fold")
-    for outcome in rehearsal.outcomes.values():
-        c = outcome.converge
-        unmet = [g.id for g in outcome.assessment.unmet] if outcome.assessment else []
-        verdict = outcome.assessment.verdict if outcome.assessment else gating.Verdict.NO_GO
-        table.add_row(*cells(outcome.site.id, marked(_READINESS[outcome.readiness]), outcome.blockers,
-                             marked(_VERDICT[verdict]) + (": " + ", ".join(unmet) if unmet else ""),
-                             f"{len(c.changed)} changed, {len(c.failed)} failed, {len(c.unreachable)} unreachable",
-                             f"{len(outcome.hands_on)} item(s)" + "".join(f"\n{h[:70]}" for h in outcome.hands_on[:3])))
-    console.print(table)
+    console.rule("readiness per site")
+    console.print(readiness_blocks(rehearsal.outcomes.values()))
     for outcome in rehearsal.outcomes.values():  # one plain line per site, for logs and scripts
         verdict = outcome.assessment.verdict if outcome.assessment else gating.Verdict.NO_GO
         say(f"verdict {outcome.site.id}: readiness {outcome.readiness.value}, gate {verdict.value}")

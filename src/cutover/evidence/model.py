@@ -39,6 +39,8 @@ class Check(_Model):
     area: Area
     status: Status
     message: str
+    message_ja: str | None = Field(None, description="the message in Japanese, when the collector has one "
+                                                     "(the report otherwise words it from id, status and data)")
     source: Source
     host: str | None = Field(None, description="the PC or server the check is about, if any")
     item: str | None = Field(None, description="the variable part of the check (an address, a share, a user's SID), "

@@ -9,12 +9,22 @@ from pathlib import Path
 
 import jinja2
 
-from cutover import atomic
+from cutover import atomic, impact
 from cutover.evidence.model import AREAS, BY_SEVERITY, SCHEMA_VERSION, STATUSES, ReportProvenance
 from cutover.evidence.provenance import in_tokyo
 from cutover.inventory import csvsource
-from cutover.report.build import DRIFT_BUCKETS, SiteReport
-from cutover.report.i18n import AREA_LABELS, LABELS, STATUS_LABELS
+from cutover.report import history, tiles
+from cutover.report.build import (
+    ATTENTION,
+    DRIFT_BUCKETS,
+    MIGRATION_STAGES,
+    SiteReport,
+    attention_rows,
+    headline,
+    work_rows,
+)
+from cutover.report.i18n import AREA_LABELS, IMPACT_LABELS, IMPACT_MEANING, LABELS, STATUS_LABELS, STATUS_MEANING
+from cutover.report.messages import check_message, condition_message
 
 _ORDER = {status: rank for rank, status in enumerate(BY_SEVERITY)}
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("cutover.report", "templates"),
@@ -39,16 +49,37 @@ def tokyo_time(moment: dt.datetime) -> str:
     return in_tokyo(moment).strftime("%Y-%m-%d %H:%M JST")
 
 
+def evidence_value(value: object, limit: int = 400) -> str:
+    """One evidence value as a table cell: text as is, structures as compact JSON, long ones cut with …."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
 _ENV.filters["tokyo"] = tokyo_time
+_ENV.filters["kv"] = evidence_value
 
 
 def _context(lang: str, reports: list[SiteReport], provenance: ReportProvenance | None) -> dict:
     first = reports[0].evidence.run if reports else None
+    labels = LABELS[lang]
+
+    def days(n: int) -> str:
+        return labels["days_remaining" if n >= 0 else "days_overdue"].format(n=f"{abs(n):,}")
+
+    def yen(amount: float) -> str:
+        return f"{round(amount):,}円" if lang == "ja" else f"¥{round(amount):,}"
+
+    def wave_label(number: int) -> str:
+        return labels["pilot"] if number == 0 else labels["wave_n"].format(n=number)
+
     return {
-        "lang": lang, "L": LABELS[lang], "S": STATUS_LABELS[lang], "A": AREA_LABELS[lang],
+        "lang": lang, "L": labels, "S": STATUS_LABELS[lang], "A": AREA_LABELS[lang], "I": IMPACT_LABELS[lang],
+        "MEANING": STATUS_MEANING[lang], "IMEANING": IMPACT_MEANING[lang], "impacts": impact.IMPACTS,
         "generated": tokyo_time(provenance.generated_at if provenance else dt.datetime.now(dt.UTC)),
         "as_of": first.as_of if first else dt.date.today(), "provenance": provenance,
-        "statuses": STATUSES, "areas": AREAS, "buckets": DRIFT_BUCKETS,
+        "statuses": STATUSES, "areas": AREAS, "buckets": DRIFT_BUCKETS, "attention_statuses": ATTENTION,
+        "msg": check_message, "cond_msg": condition_message, "impact_of": impact.impact_of, "days": days,
+        "yen": yen, "wave_label": wave_label,
     }
 
 
@@ -59,14 +90,21 @@ def write_html(reports: list[SiteReport], out: Path, lang: str = "ja",
     tools = reports[0].evidence.run.tool_versions if reports else {}
     paths = [output_path(out, "index.html")]
     drift_total = {b: sum((r.drift_counts or {}).get(b, 0) for r in reports) for b in DRIFT_BUCKETS}
+    kept = history.update(output_path(out, history.HISTORY_FILE), reports)
+    head = headline(reports)
+    burn = history.chart(kept.points, head.cutover_date) if head else None
     atomic.write_text(paths[0], _ENV.get_template("index.html.j2").render(
         sites=reports, revisions=revisions, tools=", ".join(f"{k} {v}" for k, v in tools.items()),
-        drift_total=drift_total, compared=sum(r.drift is not None for r in reports), **context))
+        drift_total=drift_total, compared=sum(r.drift is not None for r in reports), head=head,
+        history=kept, burn=burn,
+        migration_rank={name: n for n, name in enumerate(("attention", "not_started", *MIGRATION_STAGES))},
+        tiles=tiles.tiles(), by_id={r.id: r for r in reports}, **context))
     template = _ENV.get_template("site.html.j2")
     for report in reports:
-        checks = sorted(report.evidence.checks, key=lambda c: (_ORDER[c.status], c.area, c.host or "", c.id))
         path = output_path(out, f"{report.id}.html")
-        atomic.write_text(path, template.render(site=report, checks=checks, **context))
+        rows = attention_rows(report, lambda c: check_message(c, lang))
+        atomic.write_text(path, template.render(site=report, rows=rows, work_rows=work_rows(report, lang),
+                                                attention_areas={c.area for c in report.attention}, **context))
         paths.append(path)
     return paths
 
@@ -77,14 +115,23 @@ def _gate_json(report: SiteReport) -> dict:
                             "why": c.why} for c in report.assessment.conditions]}
 
 
+def _with_impacts(site: dict) -> dict:
+    """Each check with its impact (InSpec's band name and numeric value) from cutover.impact."""
+    for check in site["checks"]:
+        name = impact.impact_of(check["id"])
+        check["impact"] = {"level": name, "score": impact.SCORE[name]}
+    return site
+
+
 def write_json(reports: list[SiteReport], out: Path, provenance: ReportProvenance | None = None) -> Path:
     doc = {
         "schema_version": SCHEMA_VERSION,
         "provenance": provenance.model_dump(mode="json") if provenance else None,
         "sites": [
-            {**r.evidence.model_dump(mode="json"),
+            {**_with_impacts(r.evidence.model_dump(mode="json")),
              "summary": {"site": r.id, "readiness": r.readiness.value, "ready": r.ready, "gate": _gate_json(r),
                          "counts": r.counts, "blockers": len(r.blockers),
+                         "blockers_by_impact": r.blockers_by_impact, "severity": r.severity,
                          "monthly_cost_yen": r.monthly_cost,
                          "deadlines": [{"key": d.key, "date": d.date.isoformat(), "days_left": d.days_left}
                                        for d in r.deadlines]},
@@ -107,9 +154,10 @@ def write_csv(reports: list[SiteReport], out: Path, lang: str = "ja",
              "gate": LABELS[lang][r.assessment.verdict.value],
              "blockers": str(len(r.blockers)), **{k: str(v) for k, v in r.counts.items()},
              "monthly_cost_yen": str(r.monthly_cost)} for r in reports]),
-        "checks.csv": (("site", "status", "area", "id", "host", "title", "message"), [
+        "checks.csv": (("site", "status", "area", "id", "host", "title", "message", "impact", "message_en"), [
             {"site": r.id, "status": S[c.status], "area": c.area, "id": c.id, "host": c.host or "",
-             "title": c.title_ja if lang == "ja" else c.title_en, "message": c.message}
+             "title": c.title_ja if lang == "ja" else c.title_en, "message": check_message(c, lang),
+             "impact": IMPACT_LABELS[lang][impact.impact_of(c.id)], "message_en": c.message}
             for r in reports for c in r.evidence.checks]),
         "actions.csv": (("site", "host", "id", "action"), [
             {"site": r.id, "host": a.host or "", "id": a.id, "action": a.message_ja if lang == "ja" else a.message_en}
