@@ -143,7 +143,7 @@ class Rehearsal:
 
     def plan(self) -> None:
         stacks = ["core", *(s.id for s in self.sites)]
-        plans = offline.plan_stacks(self.inventory, stacks, self.as_of,
+        plans = offline.plan_stacks(self.inventory, stacks, self.as_of, jobs=os.cpu_count() or 1,
                                     progress=lambda name: self.progress("plan", name))
         for p in plans:
             offline.write_plan(p, self.out / "plan")

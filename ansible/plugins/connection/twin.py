@@ -129,6 +129,8 @@ class Connection(ConnectionBase):
                                       float(self.get_option("jitter") or 0))
         if wait:
             time.sleep(wait)
+            calls = state["module_calls"]
+            calls["waited_s"] = round(calls.get("waited_s", 0) + wait, 6)  # what the injected latency cost
 
     def _save(self, state):
         twin_state.save(self._directory(), state)
