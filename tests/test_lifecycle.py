@@ -175,3 +175,32 @@ def test_msi_visio_and_project_are_standalone():
 def test_a_standalone_product_is_not_the_suite_when_nothing_else_is_installed():
     result = lifecycle.office_support("VisioPro2021Volume", None, [], TODAY)
     assert result.product == "none" and [p.product for p in result.standalone] == ["Visio Professional 2021"]
+
+
+# ---- boundaries (mutants that survived: <= against <, the action of an unknown build) -------------------
+
+
+@pytest.mark.parametrize(("days_left", "status"), [
+    (-1, "unsupported"), (0, "ending_soon"), (lifecycle.ENDING_SOON_DAYS, "ending_soon"),
+    (lifecycle.ENDING_SOON_DAYS + 1, "supported")])
+def test_status_boundaries_around_the_end_date(days_left, status):
+    end = TODAY + dt.timedelta(days=days_left)
+    assert lifecycle._status(end, TODAY) == status
+    assert lifecycle._status(None, TODAY) == "supported"
+
+
+def test_windows_10_ending_soon_and_an_unknown_build_get_their_actions():
+    end = lifecycle.data()["windows"]["19045"]["home_pro_end"]
+    soon = lifecycle.windows_support("Windows 10 Pro", "19045.5011", end - dt.timedelta(days=10))
+    assert (soon.status, soon.action) == ("ending_soon", "upgrade to Windows 11 (or enrol in Windows 10 ESU)")
+    unknown = lifecycle.windows_support("Windows 11 Pro", 99999, TODAY)
+    assert (unknown.version, unknown.status, unknown.action, unknown.source, unknown.confirmed) == (
+        "build 99999", "unknown", "identify the Windows version", "no lifecycle entry", False)
+
+
+def test_a_standalone_product_ending_soon_is_to_be_replaced():
+    end = lifecycle.data()["standalone"]["visio_2021"]["end"]
+    visio = lifecycle._standalone("visio", "Professional", "2021", "click-to-run", "VisioPro2021Retail", None,
+                                  end - dt.timedelta(days=30))
+    assert visio.status == "ending_soon"
+    assert visio.action.startswith("Replace Visio Professional 2021 by ")

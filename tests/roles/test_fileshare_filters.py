@@ -19,15 +19,15 @@ spec.loader.exec_module(filters)
 HOST = "stfilespref18fukui.file.core.windows.net"
 
 
-def readiness(*, reachable=True, build=22631, edition="Professional", joined=True, ticket=1, changed=False,
-              stopped=()):
+def readiness(*, reachable=True, build=22631, edition="Professional", joined=True, ticket=1, stopped=()):
+    """cutover_fileshare_readiness's result: read-only, so never changed; the ticket setting as found."""
     return {
-        "changed": changed,
+        "changed": False,
         "tcp": {"host": HOST, "port": 445, "reachable": reachable,
                 "error": None if reachable else "no answer within 3000 ms", "elapsed_ms": 12},
         "os": {"caption": "Microsoft Windows 11 Pro", "build": build, "ubr": 4460, "edition_id": edition},
         "entra_join": {"azure_ad_joined": joined, "domain_joined": True},
-        "ticket_retrieval": {"before": ticket, "after": ticket, "changed": changed},
+        "ticket_retrieval": {"value": ticket},
         "services": {name: {"exists": True, "state": "stopped" if name in stopped else "running",
                             "start_mode": "auto"} for name in ("LanmanWorkstation", "KeyIso")},
     }
@@ -69,7 +69,7 @@ def test_a_ready_pc_passes_every_check():
     assert by_id(fact)["fileshare.tcp445"]["data"]["port"] == 445
     assert by_id(fact)["fileshare.os_supported"]["data"]["edition_id"] == "Professional"
     assert by_id(fact)["fileshare.entra_joined"]["data"]["azure_ad_joined"] is True
-    assert by_id(fact)["fileshare.ticket_retrieval"]["data"]["after"] == 1
+    assert by_id(fact)["fileshare.ticket_retrieval"]["data"] == {"before": 1, "after": 1, "changed": False}
     assert set(by_id(fact)["fileshare.services"]["data"]) == {"LanmanWorkstation", "KeyIso"}
 
 
@@ -119,11 +119,19 @@ def test_entra_join(joined, status, message):
 
 
 def test_ticket_retrieval_set_now_needs_a_restart_and_unset_fails():
-    now = by_id(filters.fileshare_fact(readiness(changed=True), "hybrid"))["fileshare.ticket_retrieval"]
+    # win_regedit's result when the role set the value in this run
+    now = by_id(filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True}))[
+        "fileshare.ticket_retrieval"]
     assert (now["status"], now["message"]) == (
         "pass", "CloudKerberosTicketRetrievalEnabled = 1 (set now: takes effect after a restart)")
+    assert now["data"] == {"before": 0, "after": 1, "changed": True}
+    failed = by_id(filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True, "failed": True}))[
+        "fileshare.ticket_retrieval"]
+    assert failed["status"] == "fail"
     unset = by_id(filters.fileshare_fact(readiness(ticket=0), "hybrid"))["fileshare.ticket_retrieval"]
     assert (unset["status"], unset["message"]) == ("fail", "CloudKerberosTicketRetrievalEnabled is not set")
+    missing = by_id(filters.fileshare_fact(readiness(ticket=None), "hybrid"))["fileshare.ticket_retrieval"]
+    assert missing["status"] == "fail"
 
 
 def test_stopped_services_fail_by_name():
@@ -133,21 +141,24 @@ def test_stopped_services_fail_by_name():
 
 
 def test_mapping_state_is_reported_when_the_mapping_task_ran():
+    # mapping: the registered results of the folder, file and task steps (None: mapping not installed)
     assert "fileshare.mapping_installed" not in by_id(filters.fileshare_fact(readiness(), "hybrid"))
-    assert "fileshare.mapping_installed" not in by_id(filters.fileshare_fact(readiness(), "hybrid",
-                                                                             {"skipped": True}))
-    installed = by_id(filters.fileshare_fact(readiness(), "hybrid", {"changed": False}))["fileshare.mapping_installed"]
+    unchanged = {"folder": {"skipped": True}, "files": {"results": []}, "task": {"skipped": True}}
+    installed = by_id(filters.fileshare_fact(readiness(), "hybrid", unchanged))["fileshare.mapping_installed"]
     assert (installed["status"], installed["message"]) == ("pass", "logon-time mapping installed")
-    assert installed["data"] == {"switch_mappings": False, "rollback": False}
-    switched = by_id(filters.fileshare_fact(readiness(), "hybrid", {"changed": True}, switch=True))[
+    assert installed["data"] == {"switch_mappings": False, "rollback": False, "plan": {}}
+    written = {"folder": {"changed": True}, "files": {"changed": True}, "task": {"changed": False}}
+    switched = by_id(filters.fileshare_fact(readiness(), "hybrid", written, switch=True, plan={"task": False}))[
         "fileshare.mapping_installed"]
-    assert switched["message"] == "logon-time mapping installed (changed now); switched to the Azure file share"
-    assert switched["data"] == {"switch_mappings": True, "rollback": False}
-    back = by_id(filters.fileshare_fact(readiness(), "hybrid", {}, rollback=True))["fileshare.mapping_installed"]
+    assert switched["message"] == ("logon-time mapping installed (changed now: folder, files); "
+                                   "switched to the Azure file share")
+    assert switched["data"] == {"switch_mappings": True, "rollback": False, "plan": {"task": False}}
+    back = by_id(filters.fileshare_fact(readiness(), "hybrid", unchanged, rollback=True))["fileshare.mapping_installed"]
     assert back["message"] == "logon-time mapping installed; rollback: old mappings restored at next logon"
     assert back["data"]["rollback"] is True
-    failed = by_id(filters.fileshare_fact(readiness(), "hybrid", {"failed": True}))["fileshare.mapping_installed"]
-    assert failed["status"] == "error"
+    failed = by_id(filters.fileshare_fact(readiness(), "hybrid", {**unchanged, "task": {"failed": True}}))[
+        "fileshare.mapping_installed"]
+    assert (failed["status"], failed["message"]) == ("error", "could not install the logon-time mapping (task)")
 
 
 @pytest.mark.parametrize("result", [None, {}, {"failed": True, "msg": "Test-NetConnection failed"},
@@ -160,7 +171,9 @@ def test_readiness_that_did_not_run_is_an_error(result):
                                                                 f"could not check: {expected}")
     assert fact["actions"] == [] and check["data"] == {}
     assert filters.FilterModule().filters() == {"fileshare_drive_map": filters.fileshare_drive_map,
-                                                "fileshare_fact": filters.fileshare_fact}
+                                                "fileshare_fact": filters.fileshare_fact,
+                                                "fileshare_files": filters.fileshare_files,
+                                                "fileshare_plan": filters.fileshare_plan}
 
 
 def test_a_mapping_to_a_share_the_site_does_not_have_has_no_legacy_path():

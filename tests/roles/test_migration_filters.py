@@ -58,8 +58,9 @@ def test_scan_passes_or_lists_the_names_azure_files_refuses():
     assert "migration.scan.photos" not in checks  # a skipped loop item did not run
     assert doc["schema"] == 1 and doc["actions"] == [] and doc["collected_at"].endswith("Z")
     assert doc["last_pass"] == {"site": SITE, "pass": "scan", "execute": False}
-    failed = by_id(fact(scanned=loop(scan("shared", failed=True))))["migration.scan.shared"]
-    assert failed["status"] == "fail"
+    failed = by_id(fact(scanned=loop({**scan("shared", failed=True), "msg": "the source cannot be read"})))[
+        "migration.scan.shared"]
+    assert (failed["status"], failed["message"]) == ("error", "could not check: the source cannot be read")
 
 
 def test_findings_are_kept_to_fifty():
@@ -81,9 +82,14 @@ def test_a_dry_run_is_recorded_apart_from_an_executed_pass():
 
 
 def test_a_failed_pass_fails_with_its_message():
-    result = {"item": {"share": "shared"}, "rc": 16, "success": False, "dry_run": False, "msg": "access denied"}
+    result = {"item": {"share": "shared"}, "rc": 16, "success": False, "dry_run": False, "msg": "robocopy failed",
+              "meanings": ["serious error: robocopy did not copy any files"]}
     check = by_id(fact(pass_name="delta", copied=loop(result)))["migration.delta_pass.shared"]
-    assert (check["status"], check["message"]) == ("fail", "robocopy delta exit 16: access denied")
+    assert (check["status"], check["message"]) == (
+        "fail", "robocopy delta exit 16: serious error: robocopy did not copy any files")
+    lost = {"item": {"share": "shared"}, "dry_run": False, "msg": "the PSRP session ended"}
+    assert by_id(fact(pass_name="delta", copied=loop(lost)))["migration.delta_pass.shared"]["message"] == (
+        "robocopy delta did not finish: the PSRP session ended")
     unknown = by_id(fact(pass_name="delta", copied=loop({"item": {"share": "shared"}})))
     assert unknown["migration.delta_dry_run.shared"]["status"] == "fail"  # no answer: a dry run that did not succeed
 
@@ -94,9 +100,13 @@ def test_verification_names_the_folders_and_files_that_differ():
     bad = by_id(fact(pass_name="final", verified=loop(verify("shared", matched=False))))["migration.verify.shared"]
     assert (bad["status"], bad["message"]) == ("fail", "mismatch: folders 全体会議; sampled files 全体会議\\a.docx")
     assert bad["data"]["folders"][0] == {"name": "全体会議", "match": False}
-    odd = {"item": {"share": "shared"}, "matched": False}
+    odd = {"item": {"share": "shared"}, "matched": False}  # no folders listed: nothing was compared
     assert by_id(fact(verified=loop(odd)))["migration.verify.shared"]["message"] == (
-        "mismatch: folders none; sampled files none")
+        "could not check: the verification did not finish")
+    held = {**verify("shared"), "sample": [{"path": "全体会議\\a.docx", "match": False, "error": "in use"}]}
+    in_use = by_id(fact(verified=loop(held)))["migration.verify.shared"]
+    assert (in_use["status"], in_use["message"]) == (
+        "error", "could not check 1 sampled file(s) held open by a process: 全体会議\\a.docx")
 
 
 def test_earlier_passes_are_kept_and_other_sites_untouched():
@@ -134,9 +144,11 @@ def test_nothing_registered_gives_no_checks():
 
 def test_each_check_keeps_the_figures_behind_it():
     scanned = by_id(fact(scanned=loop(scan("shared"))))["migration.scan.shared"]
-    assert scanned["data"] == {"site": SITE, "files": 120, "bytes": 4096, "findings": []}
+    assert scanned["data"] == {"site": SITE, "files": 120, "bytes": 4096, "findings": [], "findings_total": 0,
+                               "unreadable": [], "excluded": None}
     unknown = by_id(fact(scanned=loop({"item": {"share": "shared"}})))["migration.scan.shared"]
-    assert unknown["message"] == "0 files, no name Azure Files refuses" and unknown["data"]["files"] is None
+    assert (unknown["status"], unknown["message"]) == ("error", "could not check: the scan did not finish")
+    assert unknown["data"]["files"] is None
     copied = {"item": {"share": "shared"}, "rc": 3, "success": True, "dry_run": False,
               "meanings": ["files were copied", "extra files"]}
     assert by_id(fact(pass_name="seed", copied=loop(copied)))["migration.seed_pass.shared"]["message"] == (
@@ -146,7 +158,7 @@ def test_each_check_keeps_the_figures_behind_it():
         "robocopy seed exit 0: ")
     verified = verify("shared")
     assert by_id(fact(verified=loop(verified)))["migration.verify.shared"]["data"] == {
-        "site": SITE, "folders": verified["folders"], "sample": verified["sample"]}
+        "site": SITE, "folders": verified["folders"], "sample": verified["sample"], "findings": [], "unreadable": []}
 
 
 def test_at_most_five_sampled_files_are_named():

@@ -45,32 +45,56 @@ def by_id(fact):
 
 
 def test_plan_on_a_pc_with_the_old_antivirus():
+    # Removed from the Apex One console (the default): nothing is uninstalled here and the NGAV waits for it.
     plan = filters.ngav_plan(discovered(healthy=False, media="HDD"))
-    assert plan == {"remove_products": [OLD_PRODUCT["product_id"]], "remove_tasks": [TASK], "install": True,
-                    "first_scan": True, "defender_on": False}
+    assert plan == {"remove_products": [], "remove_tasks": [TASK], "restart": False, "install": False,
+                    "first_scan": False, "defender_on": False}
+    # The uninstaller removes it in this run: the NGAV only after the restart the pilot wave allows ...
+    auto = filters.ngav_plan(discovered(healthy=False, media="HDD"), removal="uninstaller", reboot_policy="auto")
+    assert auto == {"remove_products": [OLD_PRODUCT["product_id"]], "remove_tasks": [TASK], "restart": True,
+                    "install": True, "first_scan": True, "defender_on": False}
+    # ... and not at all in this run when restarts are only reported.
+    report = filters.ngav_plan(discovered(healthy=False, media="HDD"), removal="uninstaller")
+    assert (report["remove_products"], report["restart"], report["install"], report["first_scan"]) == (
+        [OLD_PRODUCT["product_id"]], False, False, False)
+
+
+def test_plan_after_the_console_uninstall_waits_for_the_restart():
+    state = discovered(old=False, healthy=False, media="HDD")
+    state["old_av"]["services"]["tmlisten"] = "stopped"  # the services go only at the restart
+    assert filters.ngav_plan(state)["install"] is False
+    restarted = filters.ngav_plan(state, reboot_policy="auto")
+    assert (restarted["restart"], restarted["install"], restarted["first_scan"]) == (True, True, True)
+    gone = filters.ngav_plan(discovered(old=False, healthy=False, media="HDD"))
+    assert (gone["restart"], gone["install"], gone["first_scan"]) == (False, True, True)
 
 
 def test_plan_on_a_converged_pc_changes_nothing():
     plan = filters.ngav_plan(discovered(old=False, task=False, media="HDD"))
-    assert plan == {"remove_products": [], "remove_tasks": [], "install": False, "first_scan": False,
-                    "defender_on": False}
+    assert plan == {"remove_products": [], "remove_tasks": [], "restart": False, "install": False,
+                    "first_scan": False, "defender_on": False}
 
 
 def test_plan_toggles_switch_each_change_off():
-    plan = filters.ngav_plan(discovered(healthy=False, media="HDD"), remove_old_av=False, remove_old_scan_task=False,
-                             install=False, first_scan_on_hdd=True)
-    assert plan == {"remove_products": [], "remove_tasks": [], "install": False, "first_scan": False,
-                    "defender_on": False}
-    assert filters.ngav_plan(discovered(healthy=False, media="HDD"), first_scan_on_hdd=False)["first_scan"] is False
-    assert filters.ngav_plan(discovered(healthy=False, media="SSD"))["first_scan"] is False
+    plan = filters.ngav_plan(discovered(healthy=False, media="HDD"), removal="uninstaller", remove_old_av=False,
+                             remove_old_scan_task=False, install=False, first_scan_on_hdd=True, reboot_policy="auto")
+    assert plan == {"remove_products": [], "remove_tasks": [], "restart": False, "install": False,
+                    "first_scan": False, "defender_on": False}
+    gone = discovered(old=False, healthy=False, media="HDD")
+    assert filters.ngav_plan(gone, first_scan_on_hdd=False)["first_scan"] is False
+    assert filters.ngav_plan(discovered(old=False, healthy=False, media="SSD"))["first_scan"] is False
 
 
 def test_plan_for_a_meeting_laptop_turns_defender_on_instead_of_installing():
-    plan = filters.ngav_plan(discovered(healthy=False), role="web_meeting_laptop")
+    # While the old agent is registered Windows keeps Defender off: the policy only once it is gone.
+    waiting = filters.ngav_plan(discovered(healthy=False), role="web_meeting_laptop")
+    assert (waiting["install"], waiting["defender_on"]) == (False, False)
+    plan = filters.ngav_plan(discovered(old=False, healthy=False), role="web_meeting_laptop")
     assert (plan["install"], plan["defender_on"]) == (False, True)
-    on = filters.ngav_plan(discovered(healthy=False, realtime=True), role="web_meeting_laptop")
+    on = filters.ngav_plan(discovered(old=False, healthy=False, realtime=True), role="web_meeting_laptop")
     assert on["defender_on"] is False
-    legacy = filters.ngav_plan(discovered(healthy=False), role="web_meeting_laptop", meeting_laptops_use_defender=False)
+    legacy = filters.ngav_plan(discovered(old=False, healthy=False), role="web_meeting_laptop",
+                               meeting_laptops_use_defender=False)
     assert (legacy["install"], legacy["defender_on"]) == (True, False)
 
 
@@ -98,7 +122,8 @@ def test_task_name_and_folder():
     assert filters.ngav_task_folder("\\A\\B\\C") == "\\A\\B\\"
     assert filters.FilterModule().filters() == {"ngav_plan": filters.ngav_plan, "ngav_fact": filters.ngav_fact,
                                                 "ngav_task_name": filters.ngav_task_name,
-                                                "ngav_task_folder": filters.ngav_task_folder}
+                                                "ngav_task_folder": filters.ngav_task_folder,
+                                                "ngav_next_window": filters.ngav_next_window}
 
 
 # ---- the fact ------------------------------------------------------------------------------------------------
@@ -114,36 +139,41 @@ def test_fact_on_a_converged_pc_passes():
         "ngav.installed_healthy": ("pass", "Example NGAV installed, services running, registered on in Security "
                                            "Center"),
     }
-    assert by_id(fact)["ngav.old_av_absent"]["data"] == {"products": [], "leftover_services": []}
-    assert by_id(fact)["ngav.old_scan_task_absent"]["data"] == {"tasks": []}
+    assert by_id(fact)["ngav.old_av_absent"]["data"] == {"products": [], "leftover_services": [],
+                                                         "reboot_pending": []}
+    assert by_id(fact)["ngav.old_scan_task_absent"]["data"] == {"scheduled_scan": {}, "tasks": []}
     healthy = by_id(fact)["ngav.installed_healthy"]["data"]
     assert healthy["product"] == {"display_name": "Example NGAV Sensor"} and healthy["services"] == {
         "ngavsvc": "running"} and healthy["disk"]["media_type"] == "SSD"
     assert healthy["security_center"]["product_state"] == ON and healthy["last_boot"] == "2026-11-20T08:30:00"
 
 
-def test_fact_with_the_old_antivirus_left_fails_and_asks_for_hands_on_removal():
+def test_fact_with_the_old_antivirus_left_fails_and_asks_for_its_removal():
     fact = filters.ngav_fact(discovered(healthy=False), product="Example NGAV")
     checks = by_id(fact)
     assert (checks["ngav.old_av_absent"]["status"], checks["ngav.old_av_absent"]["message"]) == (
-        "fail", "old antivirus still present: Trend Micro Apex One, ntrtscan")
+        "fail", "old antivirus still installed: Trend Micro Apex One")
     assert checks["ngav.old_av_absent"]["data"] == {"products": ["Trend Micro Apex One"],
-                                                    "leftover_services": ["ntrtscan"]}
+                                                    "leftover_services": ["ntrtscan"], "reboot_pending": []}
     assert (checks["ngav.old_scan_task_absent"]["status"], checks["ngav.old_scan_task_absent"]["message"]) == (
-        "fail", f"lunchtime scan still scheduled: {TASK}")
+        "fail", f"old antivirus scan still scheduled: {TASK}")
     assert (checks["ngav.installed_healthy"]["status"], checks["ngav.installed_healthy"]["message"]) == (
-        "fail", "Example NGAV missing or unhealthy")
-    [action] = fact["actions"]
-    assert action["id"] == "ngav.remove_old_av_by_hand"
-    assert "by hand" in action["message_en"] and "手作業で削除" in action["message_ja"]
+        "pending", "Example NGAV is installed once the old antivirus is gone")
+    [action] = fact["actions"]  # removed from the console by default
+    assert action["id"] == "ngav.uninstall_from_console" and "Apex One" in action["message_en"]
+    [by_hand] = filters.ngav_fact(discovered(healthy=False), removal="uninstaller")["actions"]
+    assert by_hand["id"] == "ngav.remove_old_av_by_hand"
+    assert "by hand" in by_hand["message_en"] and "手作業で削除" in by_hand["message_ja"]
 
 
-def test_a_leftover_service_alone_is_still_the_old_antivirus():
-    state = discovered(old=False)
+def test_a_leftover_service_alone_waits_for_the_restart():
+    state = discovered(old=False)  # the agent is uninstalled; ntrtscan is gone, tmlisten waits for the restart
     state["old_av"]["services"]["tmlisten"] = "stopped"
     fact = filters.ngav_fact(state)
-    assert by_id(fact)["ngav.old_av_absent"]["message"] == "old antivirus still present: tmlisten"
-    assert [a["id"] for a in fact["actions"]] == ["ngav.remove_old_av_by_hand"]
+    check = by_id(fact)["ngav.old_av_absent"]
+    assert (check["status"], check["message"]) == (
+        "pending", "old antivirus uninstalled; its services go at the next restart: tmlisten")
+    assert [a["id"] for a in fact["actions"]] == ["ngav.restart_pc"]
 
 
 def test_fact_for_a_meeting_laptop_checks_defender():
@@ -195,10 +225,10 @@ def test_defaults_and_edge_cases_of_the_fact():
     product_only = discovered(task=False)
     product_only["old_av"]["services"] = {"ntrtscan": None}
     check = by_id(filters.ngav_fact(product_only))["ngav.old_av_absent"]
-    assert (check["status"], check["message"]) == ("fail", "old antivirus still present: Trend Micro Apex One")
+    assert (check["status"], check["message"]) == ("fail", "old antivirus still installed: Trend Micro Apex One")
     tasks = by_id(filters.ngav_fact(discovered()))["ngav.old_scan_task_absent"]["data"]
-    assert tasks == {"tasks": [TASK]}
-    action = filters.ngav_fact(discovered())["actions"][0]
+    assert tasks == {"scheduled_scan": {}, "tasks": [TASK]}
+    action = filters.ngav_fact(discovered(), removal="uninstaller")["actions"][0]
     assert action["message_en"] == ("The old antivirus could not be removed automatically: remove it by hand "
                                     "(uninstaller with the uninstall password) and restart the PC")
     assert action["message_ja"] == ("旧ウイルス対策ソフトを自動で削除できませんでした。アンインストール用パスワードを"

@@ -3,7 +3,8 @@
 Expected values come from the same places as the converge's: the roles' documented defaults
 (``roles/<role>/defaults/main.yml``), overridden by the inventory's ``group_vars`` of every group the
 PC is in, in Ansible's order (``all`` first, then the PC's groups — all children of ``all`` — by
-name, a later one winning); the logon mapping's folder and task name are fileshare_client's defaults. Values that are Jinja templates in the defaults are computed here in Python with the
+name, a later one winning); the logon mapping's folder and task name are fileshare_client's defaults.
+Values that are Jinja templates in the defaults are computed here in Python with the
 same rule (ticket retrieval per identity mode); a template in ``group_vars`` for a setting
 verification reads is refused as bad input, because verification could not know what it means.
 Host variables other than the inventory's own fields are not read: the inventory has none.
@@ -30,7 +31,8 @@ TEMPLATED = {"fileshare_client_ticket_retrieval"}  # computed by ticket_retrieva
 KEYS = (
     "ngav_enabled", "ngav_remove_old_av", "ngav_remove_old_scan_task", "ngav_install",
     "ngav_schedule_first_scan_on_hdd", "ngav_meeting_laptops_use_defender", "ngav_old_av_display_patterns",
-    "ngav_old_av_services", "ngav_old_av_task_paths", "ngav_old_av_schedule_key", "ngav_product_display_pattern", "ngav_product_services",
+    "ngav_old_av_services", "ngav_old_av_task_paths", "ngav_old_av_schedule_key", "ngav_product_display_pattern",
+    "ngav_product_services",
     "ngav_security_center_name", "ngav_first_scan_task_name",
     "office_m365_enabled",
     "mail_client_enabled", "mail_client_outlook", "mail_client_thunderbird", "mail_client_days",
