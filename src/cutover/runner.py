@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ansible_runner
+from cutover.twin.timing import Latency
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = PROJECT_ROOT / "ansible" / "playbooks"
@@ -32,19 +32,7 @@ FORK_PREP = {"ANSIBLE_CALLBACK_PLUGINS": str(PROJECT_ROOT / "ansible" / "plugins
 # <root>/<site>/fileservers/<server>.json, one copy of the data-center file server per site).
 TWIN_PC_DIR = "{{ cutover_twin_root }}/{{ cutover_site }}"
 TWIN_SERVER_DIR = "{{ cutover_twin_root }}/{{ file_migration_site }}/fileservers"
-
-
-@dataclass(frozen=True)
-class Latency:
-    """What the twin waits per call over the connection: ``seconds`` ± up to ``jitter`` (fixed per PC)."""
-
-    seconds: float = 0.0
-    jitter: float = 0.0
-
-    def __post_init__(self) -> None:
-        if self.seconds < 0 or self.jitter < 0 or self.jitter > self.seconds:
-            raise ValueError(f"latency {self.seconds} s with jitter {self.jitter} s: both must be >= 0 and the "
-                             "jitter at most the latency")
+__all__ = ["PROJECT_ROOT", "TWIN_PC_DIR", "TWIN_SERVER_DIR", "Latency", "RunOutcome", "run_playbook"]
 
 
 @dataclass
@@ -78,6 +66,8 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
                  twin_root: Path | None = None, latency: Latency | None = None,
                  extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
                  name: str | None = None, check: bool = False, tags: str | None = None) -> RunOutcome:
+    import ansible_runner  # here, not at the top: `cutover plan` and friends import this module's names only
+
     start = time.perf_counter()
     out = Path(out).resolve()
     private = out / "runner" / (name or f"{Path(playbook).stem}-{limit}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -25,8 +25,10 @@ from cutover.cli.common import (
     say,
 )
 from cutover.evidence.provenance import today
-from cutover.rehearse import Rehearsal
-from cutover.runner import Latency
+from cutover.twin.timing import Latency
+
+if TYPE_CHECKING:
+    from cutover.rehearse import Rehearsal
 
 _READINESS = {gating.Readiness.READY: "[green]ready[/]", gating.Readiness.READY_ON_PLAN: "[yellow]on plan[/]",
               gating.Readiness.NOT_READY: "[red]no[/]"}
@@ -86,6 +88,8 @@ def rehearse(
             progress.update(task, stage=stage, description=detail)
             if stage in ("converge", "verify"):
                 progress.console.print(f"  {stage}: {detail}", markup=False, highlight=False)
+
+        from cutover.rehearse import Rehearsal  # here: every other command starts without Ansible's imports
 
         rehearsal = Rehearsal(inv, chosen, out, day, progress=report, forks=forks,
                               latency=paced if inject else None)

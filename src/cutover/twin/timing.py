@@ -25,6 +25,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 
+@dataclass(frozen=True)
+class Latency:
+    """What the twin waits per call over the connection: ``seconds`` ± up to ``jitter`` (fixed per PC)."""
+
+    seconds: float = 0.0
+    jitter: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.seconds < 0 or self.jitter < 0 or self.jitter > self.seconds:
+            raise ValueError(f"latency {self.seconds} s with jitter {self.jitter} s: both must be >= 0 and the "
+                             "jitter at most the latency")
+
+
 def pc_latency(host: str, seconds: float, jitter: float) -> float:
     """The latency of one PC's calls: ``seconds`` shifted by a fixed amount in [-jitter, +jitter]."""
     if not seconds:
