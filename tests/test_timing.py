@@ -51,6 +51,9 @@ def test_pc_latency_is_fixed_per_pc_and_within_the_jitter():
     assert values == {host: timing.pc_latency(host.lower(), 1.5, 0.3) for host in PCS}  # same PC, same wait
     assert all(1.2 <= v <= 1.8 for v in values.values()) and len(set(values.values())) == len(PCS)
     assert timing.pc_latency("P18-DT-001", 0, 0) == 0 and timing.pc_latency("P18-DT-001", 2.0, 0) == 2.0
+    spread = [timing.pc_latency(f"P13-DT-{n:03d}", 1.5, 0.3) for n in range(200)]
+    assert min(spread) < 1.25 and max(spread) > 1.75  # both ways, up to the jitter
+    assert abs(sum(spread) / len(spread) - 1.5) < 0.05  # centred on the latency
 
 
 def test_the_estimate_spreads_the_waiting_over_the_forks():
@@ -80,3 +83,22 @@ def test_a_small_timed_run_with_latency_agrees_with_the_estimate(tmp_path):
     est = timing.estimate(calls, LATENCY, 0.1, FORKS, overhead)
     print(f"timed {timed:.1f} s, estimate {est.describe()}")
     assert 0.9 * est.lower <= timed <= 1.25 * est.seconds, (timed, est)
+
+
+def test_serial_batches_are_cut_as_ansible_cuts_them():
+    assert timing.batches(1700, (5, "20%", "100%")) == [5, 340, 1355]
+    assert timing.batches(12, (5,)) == [5, 5, 2]  # the last size repeats
+    assert timing.batches(50, None) == [50] and timing.batches(0, None) == []
+
+
+def test_the_docs_table_of_forks_serial_and_strategy():
+    """docs/endpoints.md: 21 calls per PC at 1.5 s (0.3 s jitter) for 50/200/1,700 PCs."""
+    def minutes(**kw):
+        return [round(timing.waiting(n, 21, 1.5, **kw) / 60, 1) for n in (50, 200, 1700)]
+    assert minutes(forks=50) == [0.5, 2.1, 17.9]
+    assert minutes(forks=20) == [1.3, 5.2, 44.6]
+    assert minutes(forks=50, serial=(5, "20%", "100%")) == [1.6, 2.7, 18.3]
+    assert minutes(forks=50, strategy="linear", jitter=0.3) == [0.6, 2.5, 21.4]
+    assert minutes(forks=20, strategy="linear", jitter=0.3) == [1.9, 6.3, 53.5]
+    with pytest.raises(ValueError, match="strategy"):
+        timing.waiting(10, 21, 1.5, 5, strategy="host_pinned")
