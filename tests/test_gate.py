@@ -85,6 +85,16 @@ def test_every_condition_holds_on_deployed_evidence(sample_inventory, hosts, con
     assert gate.passed(assessment.conditions) and assessment.site_id == SITE and assessment.unmet == []
 
 
+def test_backup_policies_named_like_the_backup_check_do_not_stand_for_it(sample_inventory, hosts, context):
+    """cloud.backup-vault-protected (not applicable without a vault) is a policy, not the backup evidence."""
+    policies = [check("cloud.backup-vault-protected", "not_applicable", source="pulumi", enforcement="mandatory"),
+                check("cloud.backup-retention-bounds", source="pulumi", enforcement="mandatory")]
+    doc = evidence(good_checks(hosts) + policies, inventory=sample_inventory)
+    assert results(doc, context)["backups-exist"] == "pass"
+    without = [c for c in good_checks(hosts) if c.id != "cloud.backup"] + policies
+    assert results(evidence(without, inventory=sample_inventory), context)["backups-exist"] == "fail"
+
+
 def test_context_holds_the_sites_pcs_and_the_inventory_revision(sample_inventory, hosts):
     context = gate.Context.for_site(sample_inventory, SITE, DAY, max_age_days=3)
     assert context.hosts == hosts and len(hosts) == 13

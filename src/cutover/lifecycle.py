@@ -69,7 +69,7 @@ def _status(end: dt.date | None, as_of: dt.date) -> Status:
         return "supported"
     if end < as_of:
         return "unsupported"
-    return "ending_soon" if (end - as_of).days < ENDING_SOON_DAYS else "supported"
+    return "ending_soon" if (end - as_of).days <= ENDING_SOON_DAYS else "supported"
 
 
 def _family(release_id: str) -> tuple[str | None, str | None]:

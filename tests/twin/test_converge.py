@@ -429,8 +429,9 @@ def test_an_unreachable_pc_stays_unreachable_whatever_the_event_numbers(tmp_path
     events = tmp_path / "runner" / "c1" / "artifacts" / "x" / "job_events"
     events.mkdir(parents=True)
     for counter, event in ((9, "runner_on_ok"), (10, "runner_on_unreachable")):
-        (events / f"{counter}-{counter:08d}.json").write_text(json.dumps(
-            {"event": event, "event_data": {"host": "P36-DT-006", "res": {"msg": "the PC does not answer"}}}))
+        (events / f"{counter}-{counter:08d}.json").write_text(json.dumps(  # as ansible-runner writes them
+            {"event": event, "counter": counter, "created": f"2026-11-24T01:00:{counter:02d}.000000",
+             "event_data": {"host": "P36-DT-006", "res": {"msg": "the PC does not answer"}}}))
     assert read_runner_artifacts(tmp_path / "runner").unreachable == {"P36-DT-006": "the PC does not answer"}
 
 

@@ -199,7 +199,7 @@ def _read_tree(state: dict[str, Any], item: dict, errors: list[str]) -> dict[str
     tree = state.get("trees", {}).get(item["path"].lower().rstrip("\\"))
     if tree is None:
         return {"path": item["path"], "exists": False, "files": [], "sha256": {}}
-    skipped = set() and {name.lower() for name in (item.get("exclude_dirs") if item.get("exclude_dirs") is not None
+    skipped = {name.lower() for name in (item.get("exclude_dirs") if item.get("exclude_dirs") is not None
                                          else EXCLUDED_DIRS)}
     junctions = [path.lower() + "\\" for path, entry in tree.items() if entry.get("junction")]
     # As robocopy copied it: excluded folder names anywhere (/XD), junctions and what is below them (/XJ).
