@@ -36,7 +36,11 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_play_start(self, play):
         for loader in (filter_loader, test_loader):
-            loader._ensure_non_collection_wrappers()  # what the first template of every worker did
+            # What the first template of every worker did (ansible-core 2.19's Jinja plugin loader; a
+            # later core without it only loses the warm-up).
+            warm_up = getattr(loader, "_ensure_non_collection_wrappers", None)
+            if warm_up is not None:
+                warm_up()
         for name in CONNECTIONS:
             try:
                 connection_loader.get(name, class_only=True)
