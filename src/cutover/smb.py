@@ -32,3 +32,8 @@ def channel_encryption(builds: Iterable[int], windows10_deadline: dt.date | None
 def aes128_allowed_until(builds: Iterable[int], windows10_deadline: dt.date | None) -> dt.date | None:
     """The last day AES-128-GCM may stay allowed at a site (None: never)."""
     return windows10_deadline if windows10_count(builds) else None
+
+
+def channel_allows_aes256_only(channel_encryption: str | None) -> bool:
+    """``AES-256-GCM`` alone (clients must offer it: Windows 10 cannot, Windows 11 after its cipher order is set)."""
+    return {c.strip() for c in str(channel_encryption or "").split(";") if c.strip()} == {AES256_ONLY}

@@ -65,6 +65,7 @@ def test_a_ready_pc_passes_every_check():
         "fileshare.entra_joined": ("pass", "Entra joined"),
         "fileshare.ticket_retrieval": ("pass", "CloudKerberosTicketRetrievalEnabled = 1"),
         "fileshare.services": ("pass", "required services running"),
+        "fileshare.smb_cipher": ("pass", "the share allows AES-128-GCM: Windows' default cipher order"),
     }
     assert by_id(fact)["fileshare.tcp445"]["data"]["port"] == 445
     assert by_id(fact)["fileshare.os_supported"]["data"]["edition_id"] == "Professional"
@@ -207,3 +208,59 @@ def test_collected_at_is_utc_whatever_the_local_zone(monkeypatch):
     for stamp in stamps:
         moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         assert abs((dt.datetime.now(dt.UTC) - moment).total_seconds()) < 120
+
+
+# ---- SMB channel encryption: AES-256-GCM only locks Windows 10 out and needs Windows 11's cipher order --------
+
+AES256 = "AES-256-GCM"
+BOTH = "AES-128-GCM;AES-256-GCM"
+ORDER = ["AES_256_GCM", "AES_128_GCM"]
+
+
+def with_order(state, order):
+    state["smb_client"] = {"cipher_suite_order": order}
+    return state
+
+
+@pytest.mark.parametrize(("channel", "build", "order", "wanted"), [
+    (BOTH, 22631, None, False),            # AES-128-GCM still allowed: nothing changes on clients
+    (AES256, 22631, None, True),           # Windows 11, default order
+    (AES256, 22631, ["AES_128_GCM", "AES_256_GCM"], True),
+    (AES256, 22631, ORDER, False),         # already set
+    (AES256, 22000, None, True),           # first Windows 11 build
+    (AES256, 19045, None, False),          # Windows 10 cannot: readiness fails instead
+    (" AES-256-GCM ", 22631, None, True),
+    (None, 22631, None, False),
+])
+def test_cipher_order_is_set_only_on_windows_11_at_an_aes_256_only_share(channel, build, order, wanted):
+    state = with_order(readiness(build=build), order)
+    plan = filters.fileshare_plan(state, [], {}, channel_encryption=channel, cipher_order=ORDER)
+    assert plan["cipher_order"] is wanted
+    assert filters.fileshare_plan(state, [], {}, channel_encryption=channel, cipher_order=[])["cipher_order"] is False
+
+
+def test_cipher_readiness_per_windows_version():
+    def check(build, channel, order=None, cipher=None):
+        state = with_order(readiness(build=build), order)
+        return by_id(filters.fileshare_fact(state, "hybrid", channel_encryption=channel, cipher_order=ORDER,
+                                            cipher=cipher))["fileshare.smb_cipher"]
+
+    both = check(19045, BOTH)
+    assert (both["status"], both["message"]) == (
+        "pass", "the share allows AES-128-GCM;AES-256-GCM: Windows' default cipher order")
+    windows10 = check(19045, AES256)
+    assert windows10["status"] == "fail" and "Windows 10 cannot negotiate" in windows10["message"]
+    default = check(22631, AES256)
+    assert (default["status"], default["message"]) == (
+        "fail", "the share allows AES-256-GCM only and this PC's SMB cipher order is Windows' default "
+                "(AES_128_GCM first)")
+    wrong = check(22631, AES256, ["AES_128_GCM", "AES_256_GCM"])
+    assert wrong["status"] == "fail" and wrong["message"].endswith("is AES_128_GCM, AES_256_GCM")
+    now = check(22631, AES256, None, {"changed": True})
+    assert (now["status"], now["message"]) == (
+        "pass", "SMB client cipher order starts with AES_256_GCM (set now: takes effect after a restart)")
+    assert now["data"] == {"channel_encryption": AES256, "cipher_suite_order": ORDER, "changed": True}
+    failed = check(22631, AES256, None, {"changed": True, "failed": True})
+    assert failed["status"] == "fail"
+    kept = check(22631, AES256, ORDER)
+    assert (kept["status"], kept["message"]) == ("pass", "SMB client cipher order starts with AES_256_GCM")

@@ -435,6 +435,27 @@ def test_an_unreachable_pc_stays_unreachable_whatever_the_event_numbers(tmp_path
     assert read_runner_artifacts(tmp_path / "runner").unreachable == {"P36-DT-006": "the PC does not answer"}
 
 
+def test_an_aes_256_only_share_sets_windows_11_cipher_order_and_leaves_windows_10_not_ready(sample_inventory,
+                                                                                          tmp_path):
+    twin_dir = build(sample_inventory, PILOT, tmp_path / "twin")
+    docs = states(twin_dir)
+    windows11 = next(h for h, d in docs.items() if d["reachable"] and d["os"]["build"] >= 22000)
+    windows10 = next(h for h, d in docs.items() if d["reachable"] and d["os"]["build"] < 22000)
+    out = tmp_path / "run"
+    aes256 = {"cutover_smb_channel_encryption": "AES-256-GCM"}
+    converge(f"{windows11},{windows10}", twin_dir, out, tags="fileshare", extravars=aes256)
+    policy = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\LanmanWorkstation"
+    order = twin_state.reg_get(pc(twin_dir, windows11), policy)
+    assert order["CipherSuiteOrder"] == {"type": "REG_MULTI_SZ", "data": ["AES_256_GCM", "AES_128_GCM"]}
+    assert statuses(out, windows11, "fileshare")["fileshare.smb_cipher"] == "pass"
+    assert twin_state.reg_get(pc(twin_dir, windows10), policy) is None
+    assert statuses(out, windows10, "fileshare")["fileshare.smb_cipher"] == "fail"
+    again = converge(windows11, twin_dir, out, tags="fileshare", extravars=aes256)
+    assert windows11 not in again.changed  # discovered once, nothing differs
+    both = converge(windows10, twin_dir, out, tags="fileshare")  # the site's real setting keeps AES-128-GCM
+    assert windows10 not in both.failed and statuses(out, windows10, "fileshare")["fileshare.smb_cipher"] == "pass"
+
+
 def test_a_file_held_open_cannot_be_overwritten(sample_inventory, tmp_path):
     twin_dir = build(sample_inventory, PILOT, tmp_path / "twin")
     host = reachable_host(twin_dir)

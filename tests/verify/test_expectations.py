@@ -104,3 +104,37 @@ def test_requests_read_values_by_name_and_never_secrets(sample_inventory):
         assert set(request) <= {"registry", "user_registry", "files", "appdata_files", "services", "task_folders",
                                 "processes", "security_center"}
     assert "user_registry" not in requests.for_pc(pcs(sample_inventory)["P18-DT-003"])  # no POP address there
+
+
+def test_cipher_order_is_expected_only_on_windows_11_at_an_aes_256_only_share(sample_inventory, monkeypatch):
+    import dataclasses
+
+    from cutover.inventory import ansible_view
+    from cutover.verify.checks.fileshare import check_fileshare
+    from cutover.verify.checks.raw import Raw
+
+    assert all(pc.cipher_order is None for pc in pcs(sample_inventory).values())  # AES-128-GCM still allowed
+    real = ansible_view.site_vars
+    monkeypatch.setattr(expect, "site_vars",
+                        lambda site, inv: {**real(site, inv), "cutover_smb_channel_encryption": "AES-256-GCM"})
+    fukui = pcs(sample_inventory)
+    builds = {e.hostname: e.build_number for e in sample_inventory.sites[SITE].endpoints}
+    assert {h for h, pc in fukui.items() if pc.cipher_order} == {h for h, b in builds.items() if b >= 22000}
+    host = next(h for h, pc in fukui.items() if pc.cipher_order)
+    pc = fukui[host]
+    assert pc.cipher_order == ("AES_256_GCM", "AES_128_GCM")
+    assert {"path": requests.LANMAN_POLICY, "names": ["CipherSuiteOrder"], "depth": 0} in \
+        requests.for_pc(pc)["registry"]
+
+    def finding(value):
+        values = {} if value is None else {"CipherSuiteOrder": value}
+        raw = Raw({"registry": [{"path": requests.LANMAN_POLICY, "keys": {"": values}},
+                                {"path": requests.KERBEROS, "keys": {"": {}}}]})
+        only_cipher = dataclasses.replace(pc, drive_map=None)
+        return next(f for f in check_fileshare(only_cipher, raw) if f.check == "fileshare.smb_cipher_order")
+
+    assert finding({"type": "REG_MULTI_SZ", "value": ["AES_256_GCM", "AES_128_GCM"]}).status == "pass"
+    assert finding({"type": "REG_MULTI_SZ", "value": ["AES_128_GCM", "AES_256_GCM"]}).status == "fail"
+    assert finding({"type": "REG_SZ", "value": "AES_256_GCM"}).status == "fail"
+    missing = finding(None)
+    assert missing.status == "fail" and "is not set" in missing.message

@@ -11,6 +11,15 @@ import hashlib
 TASK_FIELDS = ("enabled", "group", "run_level", "disallow_start_if_on_batteries", "stop_if_going_on_batteries",
                "execution_time_limit")
 
+# SMB channel encryption (the share's channelEncryption). Azure Files negotiates AES-256-GCM only with
+# Windows 11 / Server 2022 clients; a share allowing AES-256-GCM alone refuses Windows 10's session setup
+# (STATUS_ACCESS_DENIED), and Windows 11 must be told to use it through the client cipher suite order
+# (https://learn.microsoft.com/azure/storage/files/files-smb-protocol; the policy "Cipher suite order",
+# HKLM\SOFTWARE\Policies\Microsoft\Windows\LanmanWorkstation CipherSuiteOrder, read at restart).
+WINDOWS11_FIRST_BUILD = 22000
+AES256_ONLY = "AES-256-GCM"  # Azure's name of the cipher
+AES256_SUITE = "AES_256_GCM"  # Windows' name of the same cipher suite
+
 ALTERNATIVES = ("ask the ISP to allow outbound TCP 445 to *.file.core.windows.net; otherwise a point-to-site "
                 "VPN, ExpressRoute, or Azure File Sync on a local server (HTTPS 443)")
 
@@ -35,7 +44,21 @@ def fileshare_files(directory, script, configuration):
             for name, content in (("cutover-map-drives.ps1", script), ("drive-map.json", configuration))]
 
 
-def fileshare_plan(readiness, files, task, ticket_retrieval=True, install_mapping=True):
+def aes256_only(channel_encryption) -> bool:
+    """The share allows AES-256-GCM alone (``AES-256-GCM``), not ``AES-128-GCM;AES-256-GCM``."""
+    return {c.strip() for c in str(channel_encryption or "").split(";") if c.strip()} == {AES256_ONLY}
+
+
+def _cipher_order_wanted(readiness, channel_encryption, cipher_order) -> bool:
+    """Windows 11 at a share that allows AES-256-GCM only, whose policy order does not start with it."""
+    build = int(((readiness or {}).get("os") or {}).get("build") or 0)
+    current = ((readiness or {}).get("smb_client") or {}).get("cipher_suite_order")
+    return (aes256_only(channel_encryption) and build >= WINDOWS11_FIRST_BUILD and bool(cipher_order)
+            and list(current or []) != list(cipher_order))
+
+
+def fileshare_plan(readiness, files, task, ticket_retrieval=True, install_mapping=True, channel_encryption=None,
+                   cipher_order=None):
     """What differs, compared byte for byte (SHA-1, case-sensitive) and field for field (the task)."""
     discovered = (readiness or {}).get("mapping") or {}
     current = discovered.get("files") or {}
@@ -49,10 +72,34 @@ def fileshare_plan(readiness, files, task, ticket_retrieval=True, install_mappin
     ticket = ((readiness or {}).get("ticket_retrieval") or {}).get("value")
     return {"write": copy, "directory": any(current.get(f["path"]) is None for f in copy),
             "task": bool(install_mapping) and bool(differs),
-            "ticket_retrieval": bool(ticket_retrieval) and ticket != 1}
+            "ticket_retrieval": bool(ticket_retrieval) and ticket != 1,
+            "cipher_order": _cipher_order_wanted(readiness, channel_encryption, cipher_order)}
 
 
-def fileshare_fact(readiness, identity_mode, mapping=None, switch=False, rollback=False, plan=None, ticket=None):
+def _cipher_check(readiness, channel_encryption, cipher_order, cipher):
+    build = int((readiness.get("os") or {}).get("build") or 0)
+    found = (readiness.get("smb_client") or {}).get("cipher_suite_order")
+    set_now = bool(cipher) and cipher.get("changed") and not cipher.get("failed")
+    order = list(cipher_order or []) if set_now else list(found or [])
+    data = {"channel_encryption": channel_encryption, "cipher_suite_order": order or None, "changed": bool(set_now)}
+    if not aes256_only(channel_encryption):
+        return {"id": "fileshare.smb_cipher", "status": "pass", "data": data,
+                "message": f"the share allows {channel_encryption or 'AES-128-GCM'}: Windows' default cipher order"}
+    if build < WINDOWS11_FIRST_BUILD:
+        return {"id": "fileshare.smb_cipher", "status": "fail", "data": data,
+                "message": "the share allows AES-256-GCM only, which Windows 10 cannot negotiate: upgrade to "
+                           "Windows 11 (or keep AES-128-GCM allowed at this site until its Windows 10 deadline)"}
+    if order[:1] == [AES256_SUITE]:
+        return {"id": "fileshare.smb_cipher", "status": "pass", "data": data,
+                "message": "SMB client cipher order starts with AES_256_GCM"
+                           + (" (set now: takes effect after a restart)" if set_now else "")}
+    return {"id": "fileshare.smb_cipher", "status": "fail", "data": data,
+            "message": "the share allows AES-256-GCM only and this PC's SMB cipher order "
+                       + (f"is {', '.join(order)}" if order else "is Windows' default (AES_128_GCM first)")}
+
+
+def fileshare_fact(readiness, identity_mode, mapping=None, switch=False, rollback=False, plan=None, ticket=None,
+                   channel_encryption=None, cipher_order=None, cipher=None):
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if not readiness or readiness.get("failed") or "tcp" not in readiness:
         message = (readiness or {}).get("msg", "readiness discovery did not run")
@@ -89,6 +136,7 @@ def fileshare_fact(readiness, identity_mode, mapping=None, switch=False, rollbac
         {"id": "fileshare.services", "status": "fail" if stopped else "pass",
          "message": ("services not running: " + ", ".join(stopped)) if stopped else "required services running",
          "data": services},
+        _cipher_check(readiness, channel_encryption, cipher_order, cipher),
     ]
     if mapping is not None:
         failed = [name for name, result in mapping.items() if (result or {}).get("failed")]

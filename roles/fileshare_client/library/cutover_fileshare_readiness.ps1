@@ -93,6 +93,14 @@ if ($null -ne $ticketValue) {
     $ticketValue = [int]$ticketValue
 }
 
+# The SMB client's cipher suite order set by policy (HKLM\SOFTWARE\Policies\Microsoft\Windows\LanmanWorkstation
+# CipherSuiteOrder, REG_MULTI_SZ; the role sets it with ansible.windows.win_regedit where a share allows
+# AES-256-GCM only). Not set: Windows' default order, which starts with AES_128_GCM.
+$cipherOrder = Get-RegistryValue -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\LanmanWorkstation' -Name CipherSuiteOrder
+if ($null -ne $cipherOrder) {
+    $cipherOrder = @($cipherOrder | ForEach-Object { [string]$_ })
+}
+
 # The logon-time drive mapping as installed: its files (SHA-1, as win_copy compares) and its task.
 $files = @{}
 $sha1 = [System.Security.Cryptography.SHA1]::Create()
@@ -156,6 +164,7 @@ $module.Result.tcp = $tcp
 $module.Result.os = $osInfo
 $module.Result.entra_join = $join
 $module.Result.ticket_retrieval = @{ value = $ticketValue }
+$module.Result.smb_client = @{ cipher_suite_order = $cipherOrder }
 $module.Result.mapping = @{ files = $files; task = $task }
 $module.Result.services = $services
 $module.Result.changed = $false

@@ -83,6 +83,13 @@ ticket_retrieval:
   returned: always
   type: dict
   sample: {value: null}
+smb_client:
+  description: >-
+    cipher_suite_order - the SMB client's cipher suite order set by policy (CipherSuiteOrder under
+    HKLM\SOFTWARE\Policies\Microsoft\Windows\LanmanWorkstation), null when not set (Windows' default order).
+  returned: always
+  type: dict
+  sample: {cipher_suite_order: [AES_256_GCM, AES_128_GCM]}
 services:
   description: Per service name, exists, state and start_mode.
   returned: always

@@ -70,6 +70,7 @@ class PcExpectation:
     thunderbird_shared: tuple[str, ...] = ()
     ticket_retrieval: bool = False
     drive_map: DriveMap | None = None
+    cipher_order: tuple[str, ...] | None = None  # SMB client cipher order the role sets (Windows 11, AES-256 only)
 
     @property
     def leave_on_server(self) -> int:
@@ -139,6 +140,9 @@ def for_site(inventory: Inventory, site: Site, as_of: dt.date, hosts: set[str] |
             thunderbird_shared=_addresses(accounts, "shared", "thunderbird"),
             ticket_retrieval=fileshare and verify_settings.ticket_retrieval_needed(sv["cutover_identity_mode"]),
             drive_map=drive_map,
+            cipher_order=tuple(s["fileshare_client_cipher_suite_order"])
+            if fileshare and verify_settings.cipher_order_needed(sv["cutover_smb_channel_encryption"],
+                                                                 endpoint.build_number) else None,
         ))
     return out
 

@@ -17,6 +17,8 @@ CLICK_TO_RUN = "HKLM:\\SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration"
 CLICK_TO_RUN_VALUES = ["ProductReleaseIds", "VersionToReport", "Platform", "CDNBaseUrl", "UpdateChannel"]
 KERBEROS = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\Kerberos\\Parameters"
 TICKET_RETRIEVAL = "CloudKerberosTicketRetrievalEnabled"
+LANMAN_POLICY = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\LanmanWorkstation"
+CIPHER_SUITE_ORDER = "CipherSuiteOrder"
 # Outlook 2016 and later (16.0) and Outlook 2013 (15.0) keep POP accounts in the user's hive:
 # Profiles\<profile>\9375CFF0413111d3B88A00104B2A6676\<account>.
 OUTLOOK_PROFILES = ("Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles",
@@ -72,6 +74,8 @@ def for_pc(pc: PcExpectation) -> dict[str, Any]:
         processes.append("thunderbird.exe")
     if pc.ticket_retrieval:
         registry.append({"path": KERBEROS, "names": [TICKET_RETRIEVAL], "depth": 0})
+    if pc.cipher_order:
+        registry.append({"path": LANMAN_POLICY, "names": [CIPHER_SUITE_ORDER], "depth": 0})
     if pc.drive_map:
         task_folders.append(pc.drive_map.task_path.rsplit("\\", 1)[0] + "\\")
         files += [{"path": pc.drive_map.script}, {"path": pc.drive_map.configuration, "match": ALL_LINES}]

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from cutover import smb
 from cutover.inventory import Endpoint, Site
 from cutover.inventory.ansible_view import host_groups, site_group
 from cutover.runner import PROJECT_ROOT
@@ -27,7 +28,8 @@ from cutover.runner import PROJECT_ROOT
 ROLES = PROJECT_ROOT / "roles"
 ROLE_DEFAULTS = ("ngav", "office_m365", "mail_client", "fileshare_client")
 STALE_DAYS = 60  # the inventory plugin's default for not_seen_recently
-TEMPLATED = {"fileshare_client_ticket_retrieval"}  # computed by ticket_retrieval_needed()
+# computed here: ticket_retrieval_needed(), and the site's channel encryption from the inventory
+TEMPLATED = {"fileshare_client_ticket_retrieval", "fileshare_client_channel_encryption"}
 KEYS = (
     "ngav_enabled", "ngav_remove_old_av", "ngav_remove_old_scan_task", "ngav_install",
     "ngav_schedule_first_scan_on_hdd", "ngav_meeting_laptops_use_defender", "ngav_old_av_display_patterns",
@@ -37,7 +39,7 @@ KEYS = (
     "office_m365_enabled",
     "mail_client_enabled", "mail_client_outlook", "mail_client_thunderbird", "mail_client_days",
     "fileshare_client_enabled", "fileshare_client_install_mapping",
-    "fileshare_client_directory", "fileshare_client_task_name",
+    "fileshare_client_directory", "fileshare_client_task_name", "fileshare_client_cipher_suite_order",
 )
 FIRST_SCAN_FOLDER = "\\Cutover\\"  # roles/ngav/tasks/main.yml puts the first-scan task here
 MAPPING_FOLDER = "\\Cutover\\"  # roles/fileshare_client/tasks/main.yml registers its logon task here
@@ -154,6 +156,11 @@ def check_site(inventory_root: Path, site: Site, today: dt.date) -> None:
     stale = stale_days(inventory_root)
     for endpoint in site.endpoints:
         for_groups(inventory_root, groups_of(site, endpoint, today, stale))
+
+
+def cipher_order_needed(channel_encryption: str, build: int) -> bool:
+    """Mirror of fileshare_client's plan: Windows 11 at a share that allows AES-256-GCM only."""
+    return smb.channel_allows_aes256_only(channel_encryption) and build >= smb.WINDOWS11_FIRST_BUILD
 
 
 def ticket_retrieval_needed(identity_mode: str) -> bool:

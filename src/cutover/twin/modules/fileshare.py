@@ -6,6 +6,7 @@ from cutover.twin import state as twin_state
 from cutover.twin.modules import opt, register, windows
 
 KERBEROS = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\Kerberos\\Parameters"
+LANMAN_POLICY = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\LanmanWorkstation"  # CipherSuiteOrder (policy)
 # ServiceController.StartType names, as the module reports them (the twin stores Win32 start modes).
 START_TYPES = {"auto": "automatic", "delayed": "automatic", "manual": "manual", "disabled": "disabled"}
 TASK_FIELDS = ("enabled", "group", "run_level", "disallow_start_if_on_batteries", "stop_if_going_on_batteries",
@@ -35,6 +36,7 @@ def cutover_fileshare_readiness(state, p, check_mode, diff):
            "elapsed_ms": 12 if reachable else p["timeout_ms"]}
     values = twin_state.reg_get(state, KERBEROS) or {}
     ticket = (values.get("CloudKerberosTicketRetrievalEnabled") or {}).get("data")
+    order = ((twin_state.reg_get(state, LANMAN_POLICY) or {}).get("CipherSuiteOrder") or {}).get("data")
     services = {}
     for name in p["services"]:
         service = state["services"].get(name)
@@ -48,4 +50,5 @@ def cutover_fileshare_readiness(state, p, check_mode, diff):
             "entra_join": dict(state.get("entra_join", {"azure_ad_joined": None, "domain_joined": None,
                                                          "error": "dsregcmd gave no answer"})),
             "ticket_retrieval": {"value": None if ticket is None else int(ticket)}, "services": services,
+            "smb_client": {"cipher_suite_order": None if order is None else [str(x) for x in order]},
             "mapping": {"files": files, "task": _task(state, p["mapping_task"])}}

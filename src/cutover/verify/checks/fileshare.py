@@ -19,6 +19,15 @@ def check_fileshare(pc: PcExpectation, raw: Raw) -> list[Finding]:
                            f"{requests.TICKET_RETRIEVAL} = 1" if on else
                            f"{requests.TICKET_RETRIEVAL} is {'not set' if value is None else value['value']} "
                            "(Entra Kerberos needs 1)", data={"value": value}))
+    if pc.cipher_order:
+        value = raw.value(requests.LANMAN_POLICY, requests.CIPHER_SUITE_ORDER)
+        found = list(value["value"]) if value is not None and value["type"] == "REG_MULTI_SZ" else None
+        ok = found == list(pc.cipher_order)
+        out.append(Finding(pc.site, pc.host, "fileshare.smb_cipher_order", "pass" if ok else "fail",
+                           f"{requests.CIPHER_SUITE_ORDER} = {', '.join(found)}" if ok else
+                           f"{requests.CIPHER_SUITE_ORDER} is {'not set' if value is None else value['value']} "
+                           f"(the share allows AES-256-GCM only: expected {', '.join(pc.cipher_order)})",
+                           data={"value": value}))
     if pc.drive_map:
         out.append(_check_drive_map(pc, raw))
     return out
