@@ -175,8 +175,8 @@ FAILING = {
          lambda h: "not recorded as done: entra-kerberos-mfa-exclusion, cloud-only-directory-acls"),
     ],
     "pcs-ready": [
-        # an unreachable PC in the ngav area
-        (lambda c, h: [*c, check("endpoint.reachable", "error", host=h[0], area="ngav")],
+        # an unreachable PC (area endpoint)
+        (lambda c, h: [*c, check("endpoint.reachable", "error", host=h[0], area="endpoint")],
          lambda h: f"not ready: {h[0]}"),
         (lambda c, h: replace(c, f"fileshare.tcp445@{h[1]}", check("fileshare.tcp445", "fail", host=h[1])),
          lambda h: f"not ready: {h[1]}"),
@@ -268,24 +268,26 @@ def test_a_condition_is_only_what_the_gate_knows():
 
 
 def test_waived_pc_does_not_block(sample_inventory, hosts, context):
-    checks = [*good_checks(hosts), check("endpoint.reachable", "error", host=hosts[0], area="ngav"),
+    checks = [*good_checks(hosts), check("endpoint.reachable", "error", host=hosts[0], area="endpoint"),
               check("inventory.waiver.endpoint-readiness", "waived", host=hosts[0], source="inventory")]
     assert only_unmet(evidence(checks, inventory=sample_inventory), context) == set()
     why = {c.id: c.why for c in gate.evaluate(evidence(checks, inventory=sample_inventory), context)}
     assert why["pcs-ready"] == f"all ready or waived ({hosts[0]})"
-    expired = [*good_checks(hosts), check("endpoint.reachable", "error", host=hosts[0], area="ngav"),
+    expired = [*good_checks(hosts), check("endpoint.reachable", "error", host=hosts[0], area="endpoint"),
                check("inventory.waiver.endpoint-readiness", "fail", host=hosts[0], source="inventory")]
     assert only_unmet(evidence(expired, inventory=sample_inventory), context) == {"pcs-ready"}
 
 
-def test_endpoint_checks_block_a_pc_whatever_their_area(sample_inventory, hosts, context):
-    checks = [*good_checks(hosts), check("endpoint.task_failed", "error", host=hosts[0], area="office")]
+def test_endpoint_checks_have_their_own_area_and_block_a_pc(sample_inventory, hosts, context):
+    checks = [*good_checks(hosts), check("endpoint.task_failed", "error", host=hosts[0], area="endpoint")]
     assert only_unmet(evidence(checks, inventory=sample_inventory), context) == {"pcs-ready"}
+    office = [*good_checks(hosts), check("office.support", "fail", host=hosts[0], area="office")]
+    assert "pcs-ready" not in only_unmet(evidence(office, inventory=sample_inventory), context)  # not a PC blocker
 
 
 def test_an_unreachable_pc_need_not_be_verified_it_is_already_not_ready(sample_inventory, hosts, context):
     checks = [c for c in good_checks(hosts) if c.key != f"testinfra.test_ngav_running@{hosts[0]}"]
-    checks.append(check("endpoint.reachable", "error", host=hosts[0], area="ngav"))
+    checks.append(check("endpoint.reachable", "error", host=hosts[0], area="endpoint"))
     assert only_unmet(evidence(checks, inventory=sample_inventory), context) == {"pcs-ready"}
 
 

@@ -136,6 +136,14 @@ options:
         type: list
         elements: str
         default: [System Volume Information, $RECYCLE.BIN, DfsrPrivate]
+notes:
+  - Read-only - check mode is supported and behaves the same; there is no diff.
+seealso:
+  - module: ansible.windows.win_reg_stat
+  - module: ansible.windows.win_service_info
+  - module: community.windows.win_scheduled_task_stat
+  - name: Loading a user's registry hive (RegLoadKey)
+    link: https://learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regloadkeyw
 author:
   - cutover project
 """
@@ -168,6 +176,9 @@ registry:
   returned: always
   type: list
   elements: dict
+  sample:
+    - path: HKLM:\SYSTEM\CurrentControlSet\Control\Lsa\Kerberos\Parameters
+      keys: {"": {CloudKerberosTicketRetrievalEnabled: {type: REG_DWORD, value: 1}}}
 users:
   description: >-
     One entry per user profile - sid, profile_path, hive (loaded, loaded_by_module, left_loaded, or
@@ -176,27 +187,44 @@ users:
   returned: always
   type: list
   elements: dict
+  sample:
+    - sid: S-1-5-21-1004336348-1177238915-682003330-1001
+      profile_path: C:\Users\sato
+      hive: loaded_by_module
+      error: null
+      registry: []
+      appdata: {path: C:\Users\sato\AppData\Roaming, redirected: false, reachable: true, reason: null}
+      files: []
 files:
   description: One entry per I(files) item - path (the pattern) and matches (path, size, sha256, lines).
   returned: always
   type: list
   elements: dict
+  sample:
+    - path: C:\ProgramData\cutover\drive-map.json
+      matches: [{path: C:\ProgramData\cutover\drive-map.json, size: 412, sha256: 9f2c0e…, lines: []}]
 services:
   description: >-
     Service name -> exists, state (running, stopped ... or null), start_mode (auto, manual,
     disabled or null).
   returned: always
   type: dict
+  sample: {ExampleNgavSvc: {exists: true, state: running, start_mode: auto}}
 scheduled_tasks:
   description: Tasks in I(task_folders) - path (folder and name), enabled, actions (path, arguments).
   returned: always
   type: list
   elements: dict
+  sample:
+    - path: \Cutover\NGAV first full scan
+      enabled: true
+      actions: [{path: C:\Program Files\Example NGAV\ngavctl.exe, arguments: scan --full --low-priority}]
 processes:
   description: Running processes of the names asked - name (lower case) and user_sid.
   returned: always
   type: list
   elements: dict
+  sample: [{name: outlook.exe, user_sid: S-1-5-21-1004336348-1177238915-682003330-1001}]
 security_center:
   description: >-
     Antivirus products in Security Center (display_name, product_state), or null when not asked
@@ -204,6 +232,7 @@ security_center:
   returned: always
   type: list
   elements: dict
+  sample: [{display_name: Example NGAV, product_state: 397312}]
 trees:
   description: >-
     One entry per I(trees) item - path, exists (null when it could not be read), files (list of
@@ -211,9 +240,15 @@ trees:
   returned: always
   type: list
   elements: dict
+  sample:
+    - path: \\fs01.union.example\fukui$\shared
+      exists: true
+      files: [[全体会議\議事録.docx, 24576, "2026-11-20T09:15:00"]]
+      sha256: {全体会議\議事録.docx: 3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b}
 errors:
   description: What could not be read, one sentence each (an unreadable item is never reported as absent).
   returned: always
   type: list
   elements: str
+  sample: ["C:\\Users\\ito\\NTUSER.DAT could not be loaded (in use by another process)"]
 """

@@ -27,7 +27,7 @@ from cutover.inventory import Inventory
 DEFAULT_MAX_AGE_DAYS = 7
 DEPLOYED_MODES = ("stack-export",)  # evidence of what exists in Azure (a plan only says what would)
 REQUIRED_SOURCES = ("pulumi", "ansible", "testinfra", "survey")
-PC_AREAS = ("fileshare", "ngav")  # areas whose failure keeps a PC from the Azure file share
+PC_AREAS = ("endpoint", "fileshare", "ngav")  # areas whose failure keeps a PC from the Azure file share
 Result = Literal["pass", "fail", "on_plan"]
 RESULTS: tuple[str, ...] = ("pass", "fail", "on_plan")
 # Every condition, in the order the gate shows them: id -> (title_en, title_ja).
@@ -222,7 +222,7 @@ def _waived_hosts(evidence: SiteEvidence) -> set[str]:
 def _pcs_ready(evidence: SiteEvidence, context: Context) -> Condition:
     waived = _waived_hosts(evidence)
     failing = {c.host for c in evidence.checks if c.host and c.status in ("fail", "error")
-               and (c.area in PC_AREAS or c.id.startswith("endpoint."))}
+               and c.area in PC_AREAS}
     with_readiness = {c.host for c in _checks(evidence, "fileshare.") if c.host}
     unknown = {h for h in context.hosts if h not in with_readiness}
     blocking = sorted((failing | unknown) - waived)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from cutover import gate
+from cutover.evidence import facts as facts_model
 from cutover.evidence.collect import Sources, collect_site
 from cutover.evidence.collectors import ansible
 from tests.report.conftest import AS_OF, SITE, runner_event
@@ -30,7 +32,7 @@ def hosts(site):
 
 def write_facts(facts_dir, host, collected_at=FRESH, status="pass", areas=ansible.ENDPOINT_AREAS, name=None):
     facts_dir.mkdir(parents=True, exist_ok=True)
-    doc = {f"cutover_{area}": {"schema": 1, "collected_at": collected_at, "actions": [],
+    doc = {f"cutover_{area}": {"schema": 2, "area": area, "collected_at": collected_at, "actions": [],
                                "checks": [{"id": f"{area}.main", "status": status, "message": f"{area} {status}"}]}
            for area in areas}
     (facts_dir / (name or f"s1_{host}")).write_text(json.dumps(doc), encoding="utf-8")
@@ -61,7 +63,7 @@ def test_no_pc_evidence_is_an_error_even_when_another_sites_pc_was_unreachable(s
     runner = tmp_path / "runner"
     runner_event(runner, 1, "runner_on_unreachable", "P36-DT-006", res={"msg": "timed out"})
     checks, _actions = ansible.collect(site, runner, tmp_path / "facts", AS_OF)
-    assert [(c.id, c.status) for c in checks] == [("endpoints.evidence", "error")]
+    assert [(c.id, c.status) for c in checks] == [("endpoint.evidence", "error")]
     evidence = collect_site(sample_inventory, site, Sources(runner_dir=runner, facts_dir=tmp_path / "facts"), AS_OF)
     assessment = gate.assess(evidence, gate.Context.for_site(sample_inventory, SITE, AS_OF))
     assert assessment.readiness is gate.Readiness.NOT_READY
@@ -161,8 +163,8 @@ def test_unreadable_artefacts_are_an_error_not_skipped(tmp_path, site, hosts):
         write_facts(facts, host)
     (runner / "artifacts" / "a1" / "job_events" / "999-broken.json").write_text("{half", encoding="utf-8")
     found = by_key(ansible.collect(site, runner, facts, AS_OF)[0])
-    assert found["endpoints.runner_artifacts"].status == "error" and "999-broken.json" in found[
-        "endpoints.runner_artifacts"].message
+    assert found["endpoint.runner_artifacts"].status == "error" and "999-broken.json" in found[
+        "endpoint.runner_artifacts"].message
 
 
 # ---- a fact older than the latest run never overrides its outcome --------------------------------------------
@@ -232,27 +234,33 @@ def test_unreachable_pc_never_reached_shows_the_inventorys_last_seen(tmp_path, s
 
 
 @pytest.mark.parametrize(("item", "expected_id", "expected_status", "needle"), [
-    ({"status": "pass", "message": "no id", "data": {"site": SITE}}, "migration.fact_invalid", "error", "no id"),
-    ({"id": "migration.verify.shared", "status": "pending", "data": {"site": SITE}}, "migration.verify.shared",
-     "fail", "pending"),
-    ({"id": "migration.verify.shared", "status": "done", "data": {"site": SITE}}, "migration.verify.shared",
-     "error", "unknown status 'done'"),
-    ("not an object", "migration.fact_invalid", "error", "not an object"),
+    ({"status": "pass", "message": "no id", "data": {"site": SITE}}, "migration.fact_invalid", "error",
+     "checks.0.id: Field required"),
+    ({"id": "migration.verify", "item": "shared", "status": "pending", "message": "waits", "data": {"site": SITE}},
+     "migration.verify", "fail", "pending: waits"),
+    ({"id": "migration.verify", "status": "done", "message": "x", "data": {"site": SITE}}, "migration.fact_invalid",
+     "error", "checks.0.status: Input should be 'pass', 'fail', 'error', 'not_applicable', 'manual' or 'pending' "
+              "(got 'done')"),
+    ({"id": "migration.verify.shared$", "status": "pass", "message": "x", "data": {"site": SITE}},
+     "migration.fact_invalid", "error", "checks.0.id: String should match pattern"),
+    ("not an object", "migration.fact_invalid", "error", "checks.0: Input should be a valid dictionary"),
 ])
-def test_bad_migration_facts_become_error_checks_naming_the_file(item, expected_id, expected_status, needle, tmp_path,
-                                                                 site):
+def test_bad_migration_facts_become_error_checks_naming_the_host_file_and_field(item, expected_id, expected_status,
+                                                                                 needle, tmp_path, site):
     """Before: a migration fact with status pending or without id crashed the collector."""
     facts = tmp_path / "facts"
     facts.mkdir()
     server = site.config.file_shares[0].legacy_unc.strip("\\").split("\\")[0].upper()
-    fact = {"cutover_migration": {"schema": 1, "collected_at": FRESH, "checks": [item], "actions": []}}
+    fact = {"cutover_migration": {"schema": 2, "area": "migration", "collected_at": FRESH, "checks": [item],
+                                  "actions": []}}
     (facts / f"s1_{server}").write_text(json.dumps(fact), encoding="utf-8")
     checks = [c for c in ansible.collect(site, None, facts, AS_OF)[0] if c.area == "migration"]
     [check] = checks
-    assert (check.id, check.status) == (expected_id, expected_status)
+    assert (check.id, check.status, check.host) == (expected_id, expected_status, server)
     assert needle in check.message
     if expected_status == "error":
-        assert f"s1_{server}" in check.message
+        assert f"cutover_migration of {server} does not match the role-fact contract" in check.message
+        assert f"s1_{server}" in check.message and check.data["problems"]
 
 
 def test_unreadable_fact_cache_file_is_an_error_naming_it(tmp_path, site, hosts):
@@ -266,55 +274,80 @@ def test_unreadable_fact_cache_file_is_an_error_naming_it(tmp_path, site, hosts)
     assert f"s1_{hosts[0]}" in found[f"ngav.collected@{hosts[0]}"].message
 
 
-def test_endpoint_fact_with_unknown_status_is_an_error(tmp_path, site, hosts):
+def test_endpoint_fact_with_unknown_status_is_an_error_naming_host_and_field(tmp_path, site, hosts):
     runner, facts = tmp_path / "runner", tmp_path / "facts"
     converge(runner, "a1", "2026-11-24T01:00:00+00:00", hosts)
     for host in hosts:
         write_facts(facts, host, status="ok")
     found = by_key(ansible.collect(site, runner, facts, AS_OF)[0])
-    assert found[f"ngav.main@{hosts[0]}"].status == "error" and "unknown status 'ok'" in found[
-        f"ngav.main@{hosts[0]}"].message
+    invalid = found[f"ngav.fact_invalid@{hosts[0]}"]
+    assert invalid.status == "error" and f"ngav.main@{hosts[0]}" not in found  # no check of a bad fact is believed
+    assert f"cutover_ngav of {hosts[0]} does not match the role-fact contract: checks.0.status: " in invalid.message
+    assert "(got 'ok')" in invalid.message
 
 
 # ---- exact shapes ---------------------------------------------------------------------------------------------
 
 
-def test_a_check_from_a_fact_keeps_its_data_time_area_and_titles(tmp_path, site, hosts):
+def test_a_check_from_a_fact_keeps_its_data_time_item_area_and_titles(tmp_path, site, hosts):
     runner, facts = tmp_path / "runner", tmp_path / "facts"
     converge(runner, "a1", "2026-11-24T01:00:00+00:00", hosts)
     for host in hosts:
         write_facts(facts, host)
     doc = json.loads((facts / f"s1_{hosts[0]}").read_text(encoding="utf-8"))
     doc["cutover_ngav"]["checks"] = [
-        {"id": "office.visio", "status": "pending", "message": "Outlook running", "data": {"pc": 1}},
-        {"id": "weird.check", "status": "not_applicable", "message": "n/a"},
-        {"id": "ngav.plain", "status": "waived"}]
-    doc["cutover_ngav"]["actions"] = [{"id": "ngav.restart", "message_ja": "再起動", "message_en": "restart"},
-                                      {"message_en": "no id"}]
+        {"id": "ngav.scan", "item": "C:", "status": "pending", "message": "Outlook running", "data": {"pc": 1}},
+        {"id": "ngav.check", "status": "not_applicable", "message": "n/a"}]
+    doc["cutover_ngav"]["actions"] = [{"id": "ngav.restart", "message_ja": "再起動", "message_en": "restart"}]
     (facts / f"s1_{hosts[0]}").write_text(json.dumps(doc), encoding="utf-8")
     checks, actions = ansible.collect(site, runner, facts, AS_OF)
     found = by_key(checks)
-    pending = found[f"office.visio@{hosts[0]}"]
-    assert (pending.area, pending.status, pending.message, pending.source) == ("office", "fail",
-                                                                               "pending: Outlook running", "ansible")
+    pending = found[f"ngav.scan[C:]@{hosts[0]}"]
+    assert (pending.area, pending.status, pending.message, pending.source, pending.item) == (
+        "ngav", "fail", "pending: Outlook running", "ansible", "C:")
     assert (pending.title_ja, pending.title_en) == ansible.TITLES["ngav"]
     assert pending.data == {"pc": 1, "collected_at": FRESH, "pending": True}
-    other = found[f"weird.check@{hosts[0]}"]
-    assert (other.area, other.status, other.message) == ("ngav", "not_applicable", "n/a")  # unknown area: the fact's
+    other = found[f"ngav.check@{hosts[0]}"]
+    assert (other.area, other.status, other.message, other.item) == ("ngav", "not_applicable", "n/a", None)
     assert other.data == {"collected_at": FRESH, "pending": False}
-    assert found[f"ngav.plain@{hosts[0]}"].message == "" and found[f"ngav.plain@{hosts[0]}"].status == "waived"
     [action] = [a for a in actions if a.host == hosts[0]]
     assert (action.id, action.message_ja, action.message_en, action.source) == ("ngav.restart", "再起動", "restart",
                                                                                  "ansible")
-    invalid = found[f"ngav.fact_invalid@{hosts[0]}"]
-    assert invalid.message == f"could not collect: action #1 of cutover_ngav has no id in {facts / ('s1_' + hosts[0])}"
-    assert invalid.data == {"file": str(facts / f"s1_{hosts[0]}")} and invalid.area == "ngav"
+
+
+@pytest.mark.parametrize(("change", "needle"), [
+    (lambda f: f["checks"].append({"id": "office.visio", "status": "waived", "message": "x"}),
+     "checks.1.status: Input should be"),  # waived is the inventory's word, never a role's
+    (lambda f: f["checks"].append({"id": "mail.outlook", "status": "pass", "message": "x"}),
+     "checks.1.id: 'mail.outlook' is not of area 'ngav'"),
+    (lambda f: f["actions"].append({"message_en": "no id", "message_ja": "x"}), "actions.0.id: Field required"),
+    (lambda f: f["checks"].append({"id": "ngav.main", "status": "pass", "message": "twice"}),
+     "checks.1: ngav.main item None appears twice"),
+    (lambda f: f.update(schema=1), "schema: Input should be 2 (got 1)"),
+    (lambda f: f.update(area="office"), "cutover_ngav of {host} says it is of area 'office'"),
+    (lambda f: f.update(surprise=True), "surprise: Extra inputs are not permitted"),
+    (lambda f: f["checks"][0].update(message=""), "checks.0.message: String should have at least 1 character"),
+])
+def test_a_fact_off_the_contract_is_one_error_naming_the_field(change, needle, tmp_path, site, hosts):
+    runner, facts = tmp_path / "runner", tmp_path / "facts"
+    converge(runner, "a1", "2026-11-24T01:00:00+00:00", hosts)
+    for host in hosts:
+        write_facts(facts, host)
+    doc = json.loads((facts / f"s1_{hosts[0]}").read_text(encoding="utf-8"))
+    change(doc["cutover_ngav"])
+    (facts / f"s1_{hosts[0]}").write_text(json.dumps(doc), encoding="utf-8")
+    checks, _ = ansible.collect(site, runner, facts, AS_OF)
+    [check] = [c for c in checks if c.host == hosts[0] and c.area == "ngav"]
+    assert (check.id, check.status) == ("ngav.fact_invalid", "error")
+    assert needle.format(host=hosts[0]) in check.message and str(facts / f"s1_{hosts[0]}") in check.message
 
 
 @pytest.mark.parametrize(("fact", "needle"), [
-    ("a string", "cutover_office is not an object"),
-    ({"collected_at": FRESH, "checks": "none"}, "cutover_office has no list of checks"),
-    ({"collected_at": "yesterday", "checks": []}, "cutover_office has no valid collected_at ('yesterday')"),
+    ("a string", "cutover_office of {host} is not an object"),
+    ({"schema": 2, "collected_at": FRESH, "checks": "none"}, "checks: Input should be a valid list"),
+    ({"schema": 2, "collected_at": "yesterday", "checks": []}, "collected_at: Input should be a valid datetime"),
+    ({"schema": 2, "collected_at": "2026-11-24T01:02:03", "checks": []}, "collected_at: Input should have timezone"),
+    ({"schema": 2, "checks": []}, "collected_at: Field required"),
 ])
 def test_malformed_area_facts_are_errors_naming_the_file(fact, needle, tmp_path, site, hosts):
     runner, facts = tmp_path / "runner", tmp_path / "facts"
@@ -326,7 +359,53 @@ def test_malformed_area_facts_are_errors_naming_the_file(fact, needle, tmp_path,
     (facts / f"s1_{hosts[0]}").write_text(json.dumps(doc), encoding="utf-8")
     [check] = [c for c in ansible.collect(site, runner, facts, AS_OF)[0] if c.host == hosts[0] and c.area == "office"]
     assert check.status == "error" and check.id == "office.fact_invalid"
-    assert check.message == f"could not collect: {needle} in {facts / ('s1_' + hosts[0])}"
+    assert check.message.startswith("could not collect: ")
+    assert needle.format(host=hosts[0]) in check.message
+    assert check.message.endswith(f" in {facts / ('s1_' + hosts[0])}")
+
+
+def test_facts_the_roles_build_are_what_the_collector_reads(tmp_path, site, hosts):
+    """The one builder and the collector agree: a fact made by role_fact comes back check for check."""
+    runner, facts = tmp_path / "runner", tmp_path / "facts"
+    converge(runner, "a1", "2026-11-24T01:00:00+00:00", hosts)
+    built = {f"cutover_{area}": facts_model.role_fact(area, [facts_model.check(f"{area}.main", "pass", "ok")],
+                                                      now=dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC))
+             for area in ansible.ENDPOINT_AREAS}
+    built["cutover_mail"] = facts_model.role_fact(
+        "mail", [facts_model.check("mail.outlook", "pass", "set", item="a@x.example"),
+                 facts_model.check("mail.outlook", "pending", "Outlook open", item="b@x.example")],
+        [facts_model.action("mail.outlook.close_client", "close Outlook", "Outlook を終了")],
+        now=dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC))
+    facts.mkdir()
+    for host in hosts:
+        (facts / f"s1_{host}").write_text(json.dumps(built), encoding="utf-8")
+    checks, actions = ansible.collect(site, runner, facts, AS_OF)
+    found = by_key(checks)
+    assert {k: (c.status, c.area) for k, c in found.items() if k.endswith(f"@{hosts[0]}")} == {
+        f"ngav.main@{hosts[0]}": ("pass", "ngav"), f"office.main@{hosts[0]}": ("pass", "office"),
+        f"fileshare.main@{hosts[0]}": ("pass", "fileshare"),
+        f"mail.outlook[a@x.example]@{hosts[0]}": ("pass", "mail"),
+        f"mail.outlook[b@x.example]@{hosts[0]}": ("fail", "mail")}
+    assert [a.id for a in actions if a.host == hosts[0]] == ["mail.outlook.close_client"]
+
+
+def test_one_restart_action_per_pc_whatever_number_of_roles_ask(tmp_path, site, hosts):
+    runner, facts = tmp_path / "runner", tmp_path / "facts"
+    converge(runner, "a1", "2026-11-24T01:00:00+00:00", hosts)
+    at = dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC)
+    facts.mkdir()
+    for host in hosts:
+        built = {f"cutover_{area}": facts_model.role_fact(
+            area, [facts_model.check(f"{area}.main", "pass", "ok")],
+            reboot_required=host == hosts[0] and area in ("ngav", "fileshare"), now=at)
+            for area in ansible.ENDPOINT_AREAS}
+        (facts / f"s1_{host}").write_text(json.dumps(built), encoding="utf-8")
+    _, actions = ansible.collect(site, runner, facts, AS_OF)
+    restarts = [a for a in actions if a.id == "endpoint.restart_pc"]
+    assert [a.host for a in restarts] == [hosts[0]]
+    assert restarts[0].message_en == ("Restart this PC: changes wait for a restart (Next-generation antivirus, "
+                                      "Cloud file share readiness); the next run checks again")
+    assert "再起動" in restarts[0].message_ja
 
 
 def test_stale_fact_message_names_both_times_and_the_run(tmp_path, site, hosts):
@@ -353,7 +432,7 @@ def test_hands_on_check_data_for_an_unreachable_pc(tmp_path, site, hosts):
     checks, actions = ansible.collect(site, runner, facts, AS_OF)
     reach = by_key(checks)[f"endpoint.reachable@{hosts[0]}"]
     assert (reach.status, reach.area, reach.source, reach.title_en, reach.title_ja) == (
-        "error", "ngav", "ansible", "PC reachable", "端末への接続")
+        "error", "endpoint", "ansible", "PC reachable", "端末への接続")
     assert reach.message == ("unreachable over WinRM in the latest run r2 (psrp: connection timed out); "
                              "last seen 2026-11-22")
     assert reach.data == {"last_seen": "2026-11-22", "days_since_seen": 2,
@@ -453,7 +532,7 @@ def test_migration_checks_only_for_the_site_and_its_server(tmp_path, site):
     facts = tmp_path / "facts"
     facts.mkdir()
     server = site.config.file_shares[0].legacy_unc.strip("\\").split("\\")[0].upper()
-    fact = {"cutover_migration": {"schema": 1, "collected_at": FRESH, "actions": [], "checks": [
+    fact = {"cutover_migration": {"schema": 2, "collected_at": FRESH, "actions": [], "checks": [
         {"id": "migration.verify.shared", "status": "pass", "message": "match", "data": {"site": SITE}},
         {"id": "migration.verify.docs", "status": "fail", "message": "x", "data": {"site": "pref-36-tokushima"}}]}}
     (facts / f"s1_{server}").write_text(json.dumps(fact), encoding="utf-8")

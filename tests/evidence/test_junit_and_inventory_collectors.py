@@ -49,8 +49,8 @@ def test_each_case_becomes_one_exact_check_of_its_pc(tmp_path, site):
         f"testinfra.test_mail_days@{host}": ("error", "mail", "registry unreadable"),
         f"testinfra.test_fileshare_mapping@{host}": ("error", "fileshare", "not checked: no profile"),
         f"testinfra.test_migration_tree@{host}": ("error", "migration", "not checked: skipped"),
-        f"testinfra.test_plain@{host}": ("fail", "ngav", "failed"),
-        f"testinfra.test_other@{host}": ("error", "ngav", "error"),
+        f"testinfra.test_plain@{host}": ("fail", "endpoint", "failed"),
+        f"testinfra.test_other@{host}": ("error", "endpoint", "error"),
     }
     check = checks[f"testinfra.test_ngav_running@{host}"]
     assert (check.title_ja, check.title_en, check.source, check.host) == (
@@ -73,8 +73,8 @@ def test_an_unreadable_junit_file_is_an_error_and_the_others_are_still_read(tmp_
     write_junit(good, case(f"test_x[ansible://{host}]"))
     checks = junit.collect(site, [tmp_path / "missing.xml", broken, good])
     assert [(c.id, c.status, c.source, c.area) for c in checks] == [
-        ("testinfra.junit", "error", "testinfra", "ngav"), ("testinfra.junit", "error", "testinfra", "ngav"),
-        ("testinfra.test_x", "pass", "testinfra", "ngav")]
+        ("testinfra.junit", "error", "testinfra", "endpoint"), ("testinfra.junit", "error", "testinfra", "endpoint"),
+        ("testinfra.test_x", "pass", "testinfra", "endpoint")]
     assert checks[0].message.startswith(f"could not collect: {tmp_path / 'missing.xml'}: ")
     assert checks[1].message.startswith(f"could not collect: {broken}: ")
     assert junit.collect(site, []) == []

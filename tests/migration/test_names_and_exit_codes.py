@@ -1,6 +1,6 @@
 """Exact findings for names Azure Files refuses and exact meanings of robocopy exit codes, at their limits.
 
-tests/test_migration_rules.py shows the rules in use; these pin their boundaries and wording, so a
+tests/migration/test_rules.py shows the rules in use; these pin their boundaries and wording, so a
 limit moved by one or a finding that loses its path or its reason fails a test.
 """
 

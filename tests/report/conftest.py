@@ -53,14 +53,14 @@ def endpoint_artefacts(tmp_path, sample_inventory):
     for n, host in enumerate(hosts[1:], start=2):
         runner_event(runner, n, "runner_on_ok", host, task="NGAV | Discover")
         fact = {
-            "cutover_mail": {"schema": 1, "collected_at": "2026-11-24T01:02:03Z", "checks": [
-                {"id": "mail.outlook.a.sato@fukui.union.example",
+            "cutover_mail": {"schema": 2, "collected_at": "2026-11-24T01:02:03Z", "checks": [
+                {"id": "mail.outlook", "item": "a.sato@fukui.union.example",
                  "status": "pending" if host == pending else "pass",
                  "message": "keep a copy, remove after 15 days", "data": {"before": 1, "after": 983043}}],
                 "actions": []},
         }
         if host != no_office:
-            fact["cutover_office"] = {"schema": 1, "collected_at": "2026-11-24T01:02:03Z", "checks": [
+            fact["cutover_office"] = {"schema": 2, "collected_at": "2026-11-24T01:02:03Z", "checks": [
                 {"id": "office.support", "status": "fail" if host == hosts[3] else "pass",
                  "message": "Office 2019 (support ended 2025-10-14)", "data": {"product": "Office 2019"}}],
                 "actions": [{"id": "office.replace", "message_en": "Replace Office 2019 by Microsoft 365",

@@ -65,7 +65,7 @@ def test_unreachable_pc_is_an_error_with_hands_on_action(sample_inventory, endpo
 def test_facts_become_checks_pending_is_not_a_pass(sample_inventory, endpoint_artefacts):
     site = sample_inventory.sites[SITE]
     checks, actions = ansible.collect(site, endpoint_artefacts["runner"], endpoint_artefacts["facts"], AS_OF)
-    pending = by_id(checks)[f"mail.outlook.a.sato@fukui.union.example@{endpoint_artefacts['pending']}"]
+    pending = by_id(checks)[f"mail.outlook[a.sato@fukui.union.example]@{endpoint_artefacts['pending']}"]
     assert pending.status == "fail" and pending.message.startswith("pending:")
     assert by_id(checks)[f"office.support@{endpoint_artefacts['office_fail']}"].status == "fail"
     assert any(a.id == "office.replace" for a in actions)
@@ -80,7 +80,7 @@ def test_pc_missing_an_area_fact_is_an_error(sample_inventory, endpoint_artefact
 
 def test_no_endpoint_evidence_at_all_is_one_error(sample_inventory, tmp_path):
     checks, actions = ansible.collect(sample_inventory.sites[SITE], None, None, AS_OF)
-    assert [(c.id, c.status) for c in checks] == [("endpoints.evidence", "error")]
+    assert [(c.id, c.status) for c in checks] == [("endpoint.evidence", "error")]
     assert actions == []
 
 

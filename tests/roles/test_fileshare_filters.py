@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cutover.evidence.facts import RoleFact
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "roles/fileshare_client/filter_plugins/fileshare.py"
 spec = importlib.util.spec_from_file_location("fileshare_filters", PLUGIN)
@@ -34,6 +36,7 @@ def readiness(*, reachable=True, build=22631, edition="Professional", joined=Tru
 
 
 def by_id(fact):
+    assert RoleFact.model_validate(fact)  # every fact the role publishes is the collector's contract
     return {c["id"]: c for c in fact["checks"]}
 
 
@@ -58,7 +61,7 @@ def test_drive_map_points_each_group_at_its_share_and_folder():
 
 def test_a_ready_pc_passes_every_check():
     fact = filters.fileshare_fact(readiness(), "hybrid")
-    assert fact["schema"] == 1 and fact["actions"] == [] and fact["collected_at"].endswith("Z")
+    assert fact["schema"] == 2 and fact["actions"] == [] and fact["collected_at"].endswith("Z")
     assert {k: (c["status"], c["message"]) for k, c in by_id(fact).items()} == {
         "fileshare.tcp445": ("pass", f"TCP 445 to {HOST} reachable"),
         "fileshare.os_supported": ("pass", "Microsoft Windows 11 Pro build 22631"),
@@ -187,7 +190,8 @@ def test_a_failed_readiness_run_is_an_error_even_with_partial_results():
     fact = filters.fileshare_fact({**readiness(), "failed": True, "msg": "timeout"}, "hybrid")
     assert [(c["id"], c["status"], c["message"]) for c in fact["checks"]] == [
         ("fileshare.readiness", "error", "could not check: timeout")]
-    assert set(fact) == {"schema", "collected_at", "actions", "checks"} and fact["schema"] == 1
+    assert set(fact) == {"schema", "area", "collected_at", "reboot_required", "checks", "actions", "state"}
+    assert (fact["schema"], fact["area"], fact["reboot_required"], fact["state"]) == (2, "fileshare", False, {})
     blocked = filters.fileshare_fact(readiness(reachable=False), "hybrid")["actions"][0]
     assert blocked["message_ja"] == ("この事務所では TCP 445 が遮断されています。プロバイダーへの開放依頼、"
                                      "または VPN／ExpressRoute／Azure File Sync を検討してください")
@@ -208,6 +212,13 @@ def test_collected_at_is_utc_whatever_the_local_zone(monkeypatch):
     for stamp in stamps:
         moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         assert abs((dt.datetime.now(dt.UTC) - moment).total_seconds()) < 120
+
+
+def test_ticket_retrieval_set_in_this_run_is_the_reboot_signal():
+    assert filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True})["reboot_required"] is True
+    assert filters.fileshare_fact(readiness(), "hybrid")["reboot_required"] is False
+    failed = filters.fileshare_fact(readiness(ticket=0), "hybrid", ticket={"changed": True, "failed": True})
+    assert failed["reboot_required"] is False
 
 
 # ---- SMB channel encryption: AES-256-GCM only locks Windows 10 out and needs Windows 11's cipher order --------
@@ -264,3 +275,13 @@ def test_cipher_readiness_per_windows_version():
     assert failed["status"] == "fail"
     kept = check(22631, AES256, ORDER)
     assert (kept["status"], kept["message"]) == ("pass", "SMB client cipher order starts with AES_256_GCM")
+
+
+def test_cipher_order_set_in_this_run_is_the_reboot_signal():
+    state = with_order(readiness(build=22631), None)
+    fact = filters.fileshare_fact(state, "hybrid", channel_encryption=AES256, cipher_order=ORDER,
+                                  cipher={"changed": True})
+    assert fact["reboot_required"] is True
+    failed = filters.fileshare_fact(state, "hybrid", channel_encryption=AES256, cipher_order=ORDER,
+                                    cipher={"changed": True, "failed": True})
+    assert failed["reboot_required"] is False

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cutover.evidence.facts import RoleFact
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "roles/mail_client/filter_plugins/mail_client.py"
 spec = importlib.util.spec_from_file_location("mail_client_filters", PLUGIN)
@@ -117,7 +119,9 @@ def test_fact_reports_written_pending_and_untouched_addresses():
     plan = filters.mail_client_plan(found, ACCOUNTS, 15)
     written = loop({"item": plan["outlook"][0], "changed": True, "data_changed": True})
     fact = filters.mail_client_fact(ACCOUNTS, found, written, {}, 15)
-    by_id = {c["id"]: c for c in fact["checks"]}
+    RoleFact.model_validate(fact)
+    by_id = {f"{c['id']}.{c['item']}": c for c in fact["checks"]}
+    assert [(c["id"], c["item"]) for c in fact["checks"]][:1] == [("mail.outlook", "a.sato@fukui.union.example")]
     sato = by_id["mail.outlook.a.sato@fukui.union.example"]
     assert sato["status"] == "pass" and sato["data"]["accounts"][0]["after"] == 0x000F0003
     assert "— set" in sato["message"]
@@ -169,12 +173,16 @@ def test_failed_or_missing_discovery_is_an_error_for_every_target_and_switched_o
     fact = filters.mail_client_fact(ACCOUNTS, {"failed": True, "msg": "boom"}, {}, {}, 15)
     assert {c["status"] for c in fact["checks"]} == {"error"} and len(fact["checks"]) == 3
     fact = filters.mail_client_fact(ACCOUNTS, discovered(users=[user(LOGGED_ON)]), {}, {}, 15, clients=["outlook"])
-    assert {c["id"]: c["status"] for c in fact["checks"]}["mail.thunderbird.b.ito@fukui.union.example"] == \
-        "not_applicable"
+    assert {(c["id"], c["item"]): c["status"] for c in fact["checks"]}[
+        ("mail.thunderbird", "b.ito@fukui.union.example")] == "not_applicable"
 
 
 def test_a_hive_left_loaded_is_an_error_check_with_a_restart_action():
     stuck = user(AWAY, hive="loaded_by_module") | {"status": "error", "unload_error": "HKU\\cutover_x stays loaded"}
     fact = filters.mail_client_fact(ACCOUNTS[:1], discovered(users=[stuck]), {}, {}, 15)
-    assert {c["id"]: c["status"] for c in fact["checks"]}["mail.hive_unloaded"] == "error"
+    hive = {c["id"]: c for c in fact["checks"]}["mail.hive_unloaded"]
+    assert (hive["status"], hive["item"]) == ("error", AWAY)
     assert "mail.hive_left_loaded" in [a["id"] for a in fact["actions"]]
+    assert fact["reboot_required"] is True  # the role's one reboot signal: restart before the user logs on
+    assert filters.mail_client_fact(ACCOUNTS[:1], discovered(users=[user(AWAY)]), {}, {}, 15)[
+        "reboot_required"] is False

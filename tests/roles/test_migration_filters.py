@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from cutover.evidence.facts import RoleFact
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "roles/file_migration/filter_plugins/migration.py"
 spec = importlib.util.spec_from_file_location("migration_filters", PLUGIN)
@@ -43,7 +45,9 @@ def fact(previous=None, site=SITE, pass_name="scan", execute=False, scanned=NOTH
 
 
 def by_id(doc, site=SITE):
-    return {c["id"]: c for c in doc["checks"] if c["data"]["site"] == site}
+    """Checks of a site by '<id>.<item>' (the id is the kind of check, the item the share)."""
+    assert RoleFact.model_validate(doc)  # every fact the role publishes is the collector's contract
+    return {f"{c['id']}.{c['item']}": c for c in doc["checks"] if c["data"]["site"] == site}
 
 
 def test_scan_passes_or_lists_the_names_azure_files_refuses():
@@ -56,8 +60,10 @@ def test_scan_passes_or_lists_the_names_azure_files_refuses():
         "fail", "1 name(s) Azure Files refuses; rename before the seed")
     assert checks["migration.scan.archive"]["data"]["findings"] == [{"path": "a.", "kind": "trailing_dot"}]
     assert "migration.scan.photos" not in checks  # a skipped loop item did not run
-    assert doc["schema"] == 1 and doc["actions"] == [] and doc["collected_at"].endswith("Z")
-    assert doc["last_pass"] == {"site": SITE, "pass": "scan", "execute": False}
+    assert doc["schema"] == 2 and doc["actions"] == [] and doc["collected_at"].endswith("Z")
+    assert doc["state"] == {"last_pass": {"site": SITE, "pass": "scan", "execute": False}}
+    assert [(c["id"], c["item"]) for c in doc["checks"]] == [("migration.scan", "shared"),
+                                                             ("migration.scan", "archive")]
     failed = by_id(fact(scanned=loop({**scan("shared", failed=True), "msg": "the source cannot be read"})))[
         "migration.scan.shared"]
     assert (failed["status"], failed["message"]) == ("error", "could not check: the source cannot be read")
@@ -119,7 +125,7 @@ def test_earlier_passes_are_kept_and_other_sites_untouched():
     assert set(by_id(second, OTHER)) == {"migration.seed_pass.docs"}
     again = fact(previous=second, pass_name="final", execute=True, copied=loop(copy("shared", rc=8, success=False)))
     assert by_id(again)["migration.final_pass.shared"]["status"] == "fail"  # the newer pass replaces the older
-    assert len([c for c in again["checks"] if c["id"] == "migration.final_pass.shared"]) == 1
+    assert len([c for c in again["checks"] if (c["id"], c["item"]) == ("migration.final_pass", "shared")]) == 1
 
 
 def test_rollback_restores_write_access_and_fails_the_final_pass_of_that_site_only():

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from cutover.evidence.facts import RoleFact
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "roles/ngav/filter_plugins/ngav.py"
 spec = importlib.util.spec_from_file_location("ngav_filters", PLUGIN)
@@ -38,6 +40,7 @@ def discovered(*, old=True, task=True, healthy=True, media="SSD", realtime=False
 
 
 def by_id(fact):
+    assert RoleFact.model_validate(fact)  # every fact the role publishes is the collector's contract
     return {c["id"]: c for c in fact["checks"]}
 
 
@@ -131,7 +134,7 @@ def test_task_name_and_folder():
 
 def test_fact_on_a_converged_pc_passes():
     fact = filters.ngav_fact(discovered(old=False, task=False), product="Example NGAV")
-    assert fact["schema"] == 1 and fact["actions"] == []
+    assert fact["schema"] == 2 and fact["actions"] == []
     assert fact["collected_at"].endswith("Z") and len(fact["collected_at"]) == 20
     assert {k: (c["status"], c["message"]) for k, c in by_id(fact).items()} == {
         "ngav.old_av_absent": ("pass", "old antivirus not installed, no leftover services"),
@@ -199,7 +202,7 @@ def test_a_discovery_that_did_not_run_is_an_error_never_a_pass(result):
     expected = (result or {}).get("msg") or "discovery did not run"
     assert (check["id"], check["status"], check["message"]) == ("ngav.discovered", "error",
                                                                 f"could not check: {expected}")
-    assert fact["actions"] == [] and fact["schema"] == 1 and check["data"] == {}
+    assert fact["actions"] == [] and fact["schema"] == 2 and check["data"] == {}
 
 
 def test_check_mode_says_nothing_was_changed():
@@ -220,8 +223,8 @@ def test_defaults_and_edge_cases_of_the_fact():
     fact = filters.ngav_fact(discovered(old=False, task=False))
     assert by_id(fact)["ngav.installed_healthy"]["message"].startswith("NGAV installed, ")  # the default product name
     failed = filters.ngav_fact({**discovered(), "failed": True, "msg": "module crashed"})
-    assert [c["status"] for c in failed["checks"]] == ["error"] and set(failed) == {"schema", "collected_at",
-                                                                                   "actions", "checks"}
+    assert [c["status"] for c in failed["checks"]] == ["error"]
+    assert set(failed) == {"schema", "area", "collected_at", "reboot_required", "checks", "actions", "state"}
     product_only = discovered(task=False)
     product_only["old_av"]["services"] = {"ntrtscan": None}
     check = by_id(filters.ngav_fact(product_only))["ngav.old_av_absent"]
@@ -252,3 +255,24 @@ def test_collected_at_is_utc_whatever_the_local_zone(monkeypatch):
         time.tzset()
     moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     assert abs((dt.datetime.now(dt.UTC) - moment).total_seconds()) < 120
+
+
+def test_an_install_or_uninstall_asking_for_a_restart_is_the_reboot_signal():
+    state = discovered(old=False, task=False)
+    assert filters.ngav_fact(state)["reboot_required"] is False
+    asked = filters.ngav_fact(state, registered=[{"results": [{"changed": True, "rc": 3010, "reboot_required": True}]},
+                                                 {"skipped": True}, {"skipped": True}])
+    assert asked["reboot_required"] is True
+    answered = filters.ngav_fact(state, registered=[{"results": [{"rc": 3010, "reboot_required": True}]},
+                                                    {"changed": True, "rebooted": True}, {"skipped": True}])
+    assert answered["reboot_required"] is False
+    installer = filters.ngav_fact(state, registered=[{}, {}, {"changed": True, "rc": 3010, "reboot_required": True}])
+    assert installer["reboot_required"] is True
+
+
+def test_old_agent_services_waiting_for_a_restart_are_the_reboot_signal():
+    state = discovered(old=False)
+    state["old_av"]["services"]["tmlisten"] = "stopped"
+    fact = filters.ngav_fact(state)
+    assert by_id(fact)["ngav.old_av_absent"]["status"] == "pending" and fact["reboot_required"] is True
+    assert "ngav.restart_pc" in [a["id"] for a in fact["actions"]]

@@ -42,7 +42,7 @@ def expected(release_ids, msi=()):
 
 def test_microsoft_365_apps_pass_with_the_classification_as_data():
     fact = filters.office_fact(discovered(msi=(HELPER,)), TODAY)
-    assert fact["schema"] == 1 and fact["actions"] == [] and fact["collected_at"].endswith("Z")
+    assert fact["schema"] == 2 and fact["actions"] == [] and fact["collected_at"].endswith("Z")
     [check] = fact["checks"]
     support = expected("O365BusinessRetail", (HELPER,))
     assert (check["id"], check["status"]) == ("office.support", "pass")
@@ -82,8 +82,8 @@ def test_a_discovery_that_did_not_run_is_an_error(result):
     expected_msg = (result or {}).get("msg", "discovery did not run")
     assert fact["checks"] == [{"id": "office.support", "status": "error", "message": f"could not check: {expected_msg}",
                                "data": {}}]
-    assert fact["actions"] == [] and fact["schema"] == 1 and set(fact) == {"schema", "collected_at", "checks",
-                                                                           "actions"}
+    assert fact["actions"] == [] and fact["schema"] == 2 and set(fact) == {
+        "schema", "area", "collected_at", "reboot_required", "checks", "actions", "state"}
     assert filters.office_support(result, TODAY) == {"status": "error", "product": None, "message": expected_msg}
 
 

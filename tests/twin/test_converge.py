@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from cutover.evidence.collectors.ansible import read_facts
+from cutover.evidence.collectors.ansible import ENDPOINT_AREAS, read_facts
+from cutover.evidence.facts import FACT_PREFIX, RoleFact
 from cutover.runner import run_playbook
 from cutover.twin import fleet, session
 from cutover.twin import modules as twin_modules
@@ -180,6 +181,21 @@ def test_facts_are_published_for_evidence(twenty, sample_inventory):
         checks = {c["id"]: c["status"] for c in facts["cutover_ngav"]["checks"]}
         assert checks["ngav.old_av_absent"] == "pass" and checks["ngav.old_scan_task_absent"] == "pass"
         assert set(checks.values()) == {"pass"}
+
+
+def test_every_fact_of_the_converged_site_is_the_typed_contract(twenty, sample_inventory):
+    """Role facts validate against the model in a rehearsal: every reachable PC publishes every endpoint
+    area, and after the restart the first converge made, no fact asks for another one."""
+    reached = [e.hostname for e in sample_inventory.sites[SITE].endpoints
+               if e.hostname not in twenty["first"].unreachable]
+    assert reached
+    for host in reached:
+        cached = read_facts(twenty["root"] / "run" / "facts", host)
+        published = {key.removeprefix(FACT_PREFIX): RoleFact.model_validate(value)
+                     for key, value in cached.items() if key.startswith(FACT_PREFIX)}
+        assert set(published) == set(ENDPOINT_AREAS), host
+        assert all(fact.area == area for area, fact in published.items())
+        assert not any(fact.reboot_required for fact in published.values()), host
 
 
 # ------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cutover.evidence.collectors.ansible import read_facts
+from cutover.evidence.facts import RoleFact
 from cutover.runner import run_playbook
 from cutover.twin import fleet, hives
 from cutover.twin import state as twin_state
@@ -83,7 +84,9 @@ def mail_calls(pc) -> int:
 
 
 def checks(out: Path, host: str) -> dict[str, dict]:
-    return {c["id"]: c for c in read_facts(out / "facts", host)["cutover_mail"]["checks"]}
+    """The PC's mail checks by '<id>.<address>' (the address is each check's item; the fact is the typed contract)."""
+    fact = RoleFact.model_validate(read_facts(out / "facts", host)["cutover_mail"])
+    return {f"{c.id}.{c.item}" if c.item else c.id: c.model_dump() for c in fact.checks}
 
 
 @pytest.fixture(scope="module")
@@ -252,10 +255,12 @@ def test_a_hive_another_process_keeps_loaded_is_reported_and_unloaded_by_the_nex
     pc = twin_state.load(twin_dir, OUTLOOK_PC)
     assert [leak["cause"] for leak in hives.leaks(pc)] == ["another process holds a key"]
     found = checks(tmp_path / "run", OUTLOOK_PC)
-    assert found["mail.hive_unloaded"]["status"] == "error"
+    [hive] = [c for c in found.values() if c["id"] == "mail.hive_unloaded"]
+    assert hive["status"] == "error" and hive["item"] == hive["data"]["sid"]
     assert found[f"mail.outlook.{PERSONAL}"]["status"] != "pass"  # the hive is in use: not written
     facts = read_facts(tmp_path / "run" / "facts", OUTLOOK_PC)["cutover_mail"]
     assert "mail.hive_left_loaded" in [a["id"] for a in facts["actions"]]
+    assert facts["reboot_required"] is True  # restart before that user logs on
     edit(twin_dir, OUTLOOK_PC, lambda state: state["faults"].update(hive_unload_blocked=False))
     converge(twin_dir, tmp_path / "run")  # reads the leftover HKU\cutover_<SID>, unloads it, then writes
     converge(twin_dir, tmp_path / "run")

@@ -17,6 +17,7 @@ import yaml
 from cutover import gate
 from cutover.evidence.collect import Sources, collect_site
 from cutover.evidence.collectors.ansible import read_facts
+from cutover.evidence.facts import RoleFact
 from cutover.migration.robocopy import EXCLUDED_DIRS
 from cutover.runner import run_playbook
 from cutover.twin import fleet
@@ -64,8 +65,9 @@ def copied_part(tree: dict) -> dict:
 
 
 def checks(out: Path) -> dict[str, dict]:
-    fact = read_facts(out / "facts", "DC-FS01")["cutover_migration"]
-    return {c["id"]: c for c in fact["checks"] if c["data"]["site"] == SITE}
+    """The site's checks by '<id>.<share>' (the share is each check's item; the fact is the typed contract)."""
+    fact = RoleFact.model_validate(read_facts(out / "facts", "DC-FS01")["cutover_migration"])
+    return {f"{c.id}.{c.item}": c.model_dump() for c in fact.checks if c.data["site"] == SITE}
 
 
 def test_dry_run_is_the_default_and_changes_nothing(server, tmp_path):

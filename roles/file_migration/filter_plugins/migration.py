@@ -1,4 +1,4 @@
-"""The cutover_migration fact: one check per share and pass, merged with earlier passes.
+"""The cutover_migration fact: one check per share (its ``item``) and pass, merged with earlier passes.
 
 A module that could not read a share (or a folder in it) is an ``error`` check — never a pass — and
 so is a verification whose sampled files could not all be hashed (in use). The tasks register with
@@ -8,7 +8,7 @@ failure shows as its ``msg``, which these modules only return when they fail.
 
 from __future__ import annotations
 
-import datetime as dt
+from cutover.evidence.facts import FACT_SCHEMA, role_fact
 
 
 def _results(registered):
@@ -31,28 +31,26 @@ def _scan_check(site, r):
         status, message = "fail", f"{total} name(s) Azure Files refuses; rename before the seed"
     else:
         status, message = "pass", f"{r.get('files', 0)} files, no name Azure Files refuses"
-    return f"migration.scan.{share}", {"id": f"migration.scan.{share}", "status": status, "message": message,
-                                       "data": data}
+    return {"id": "migration.scan", "item": share, "status": status, "message": message, "data": data}
 
 
 def _copy_check(site, pass_name, r):
     share = r["item"]["share"]
     dry = r.get("dry_run", True)
-    key = f"migration.{pass_name}_{'dry_run' if dry else 'pass'}.{share}"
+    check_id = f"migration.{pass_name}_{'dry_run' if dry else 'pass'}"
     ok = bool(r.get("success"))
     what = "dry run" if dry else pass_name
     if r.get("rc") is not None:
         message = f"robocopy {what} exit {r.get('rc')}: " + "; ".join(r.get("meanings") or [])
     else:
         message = f"robocopy {what} did not finish: {r.get('msg', 'no result')}"
-    return key, {"id": key, "status": "pass" if ok else "fail", "message": message,
+    return {"id": check_id, "item": share, "status": "pass" if ok else "fail", "message": message,
                  "data": {"site": site, "rc": r.get("rc"), "command_line": r.get("command_line"),
                           "summary": r.get("summary"), "executed": not dry}}
 
 
 def _verify_check(site, r):
     share = r["item"]["share"]
-    key = f"migration.verify.{share}"
     data = {"site": site, "folders": r.get("folders"), "sample": r.get("sample"), "findings": r.get("findings") or [],
             "unreadable": (r.get("unreadable") or [])[:50]}
     bad = [f["name"] for f in r.get("folders") or [] if not f.get("match")]
@@ -69,35 +67,42 @@ def _verify_check(site, r):
         message = f"could not check {len(in_use)} sampled file(s) held open by a process: {', '.join(in_use[:5])}"
     else:
         status, message = "pass", "counts, bytes and the SHA-256 sample match"
-    return key, {"id": key, "status": status, "message": message, "data": data}
+    return {"id": "migration.verify", "item": share, "status": status, "message": message, "data": data}
+
+
+def _key(check):
+    return check["id"], check.get("item"), (check.get("data") or {}).get("site")
 
 
 def migration_fact(previous, site, pass_name, execute, scanned, copied, verified, rolled_back):
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    checks = {c["id"] + "@" + str(c.get("data", {}).get("site")): c for c in (previous or {}).get("checks", [])}
-    checks = {k.rsplit("@", 1)[0] if k.endswith("@" + site) else k: v for k, v in checks.items()}
+    """This pass's checks over the earlier passes' (the newer check of a share replaces the older).
+
+    Checks of an earlier contract version (``schema``) are dropped, not carried over: the next pass
+    publishes them again, and until then the gate sees no verification.
+    """
+    earlier = (previous or {}).get("checks", []) if (previous or {}).get("schema") == FACT_SCHEMA else []
+    checks = {_key(c): c for c in earlier}
     for r in _results(scanned):
-        key, check = _scan_check(site, r)
-        checks[key] = check
+        check = _scan_check(site, r)
+        checks[_key(check)] = check
     for r in _results(copied):
-        key, check = _copy_check(site, pass_name, r)
-        checks[key] = check
+        check = _copy_check(site, pass_name, r)
+        checks[_key(check)] = check
     for r in _results(verified):
-        key, check = _verify_check(site, r)
-        checks[key] = check
+        check = _verify_check(site, r)
+        checks[_key(check)] = check
     for r in _results(rolled_back):
-        key = f"migration.rollback.{r['item']['smb_share']}"
-        checks[key] = {
-            "id": key, "status": "error" if _did_fail(r) else "pass",
+        check = {
+            "id": "migration.rollback", "item": r["item"]["smb_share"], "status": "error" if _did_fail(r) else "pass",
             "message": (f"could not restore write access: {r.get('msg')}" if _did_fail(r)
                         else "source share writable again" if r.get("changed")
                         else "source share was already writable"),
             "data": {"site": site}}
-        for final in [k for k, c in checks.items() if k.startswith("migration.final_pass.")
-                      and c.get("data", {}).get("site") == site]:
+        checks[_key(check)] = check
+        for final in [k for k in checks if k[0] == "migration.final_pass" and k[2] == site]:
             checks[final] = {**checks[final], "status": "fail", "message": "rolled back after the final pass"}
-    return {"schema": 1, "collected_at": now, "checks": list(checks.values()), "actions": [],
-            "last_pass": {"site": site, "pass": pass_name, "execute": execute}}
+    return role_fact("migration", list(checks.values()),
+                     state={"last_pass": {"site": site, "pass": pass_name, "execute": execute}})
 
 
 class FilterModule:

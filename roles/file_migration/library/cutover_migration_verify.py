@@ -33,6 +33,7 @@ options:
 notes:
   - Run it with become (runas, C(logon_type=new_credentials)) as the migration account - a PSRP session
     has no credentials for the UNC paths (second hop).
+  - Read-only - it changes nothing, so check mode is supported and behaves the same; there is no diff.
 seealso:
   - module: cutover_robocopy_pass
 author:

@@ -63,6 +63,7 @@ notes:
     session staying up.
   - Run it with become (runas, C(logon_type=new_credentials)) as the migration account - a PSRP session
     has no credentials for the UNC paths (second hop).
+  - In check mode the pass is a dry run (robocopy C(/L)) whatever I(execute) says; nothing is copied.
 seealso:
   - name: Azure Files migration with RoboCopy
     link: https://learn.microsoft.com/azure/storage/files/storage-files-migration-robocopy

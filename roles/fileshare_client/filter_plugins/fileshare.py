@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
+
+from cutover.evidence.facts import could_not_check, role_fact
 
 # The logon task's definition the role wants. Task Scheduler starts nothing on battery by default
 # (DisallowStartIfOnBatteries and StopIfGoingOnBatteries are True when not set), which would leave
@@ -100,12 +101,9 @@ def _cipher_check(readiness, channel_encryption, cipher_order, cipher):
 
 def fileshare_fact(readiness, identity_mode, mapping=None, switch=False, rollback=False, plan=None, ticket=None,
                    channel_encryption=None, cipher_order=None, cipher=None):
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if not readiness or readiness.get("failed") or "tcp" not in readiness:
-        message = (readiness or {}).get("msg", "readiness discovery did not run")
-        return {"schema": 1, "collected_at": now, "actions": [],
-                "checks": [{"id": "fileshare.readiness", "status": "error", "message": f"could not check: {message}",
-                            "data": {}}]}
+        why = (readiness or {}).get("msg", "readiness discovery did not run")
+        return could_not_check("fileshare", "readiness", why)
     tcp, os_info, join = readiness["tcp"], readiness["os"], readiness["entra_join"]
     services = readiness["services"]
     before = (readiness.get("ticket_retrieval") or {}).get("value")
@@ -153,7 +151,10 @@ def fileshare_fact(readiness, identity_mode, mapping=None, switch=False, rollbac
         actions.append({"id": "fileshare.port445", "message_en": f"TCP 445 is blocked at this office: {ALTERNATIVES}",
                         "message_ja": "この事務所では TCP 445 が遮断されています。プロバイダーへの開放依頼、"
                                       "または VPN／ExpressRoute／Azure File Sync を検討してください"})
-    return {"schema": 1, "collected_at": now, "checks": checks, "actions": actions}
+    # CloudKerberosTicketRetrievalEnabled set in this run takes effect only after a restart.
+    # Both registry settings written in this run take effect only after a restart: the role's one reboot signal.
+    cipher_set = bool(cipher) and cipher.get("changed") and not cipher.get("failed")
+    return role_fact("fileshare", checks, actions, reboot_required=bool(set_now or cipher_set))
 
 
 class FilterModule:

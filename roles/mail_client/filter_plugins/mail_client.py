@@ -9,8 +9,9 @@ from the discovery and the results of those writes.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
+
+from cutover.evidence.facts import role_fact
 
 CLIENTS = ("outlook", "thunderbird")
 LEAVE_ON_SERVER, REMOVE_AFTER, REMOVE_ON_NUKE = 0x1, 0x2, 0x4
@@ -207,7 +208,7 @@ def _hive_checks(discovered):
         if not user.get("unload_error"):
             continue
         checks.append({"id": "mail.hive_unloaded", "status": "error", "message": user["unload_error"],
-                       "data": {"sid": user["sid"], "hive_file": user.get("hive_file")}})
+                       "item": user["sid"], "data": {"sid": user["sid"], "hive_file": user.get("hive_file")}})
         actions.append({"id": "mail.hive_left_loaded",
                         "message_en": f"Restart the PC before {user['sid']} logs on: {user['unload_error']} (otherwise "
                                       "the user gets a temporary profile)",
@@ -218,7 +219,7 @@ def _hive_checks(discovered):
 
 def mail_client_fact(accounts, discovered, outlook_written, thunderbird_written, days, check_mode=False,
                      clients=CLIENTS):
-    """The cutover_mail fact (schema 1): one check per targeted address and client, and hands-on actions."""
+    """The cutover_mail fact: one check ``mail.<client>`` per targeted address (its ``item``), and hands-on actions."""
     checks, actions = [], []
     enabled = set(clients or ())
     broken = not discovered or discovered.get("failed") or "users" not in discovered
@@ -227,13 +228,13 @@ def mail_client_fact(accounts, discovered, outlook_written, thunderbird_written,
     for client in CLIENTS:
         targets = mail_client_targets(accounts, client)
         for address in targets:
-            check_id = f"mail.{client}.{address}"
+            check_id, item = f"mail.{client}", {"item": address}
             if client not in enabled or (discovered or {}).get("skipped"):
-                checks.append({"id": check_id, "status": "not_applicable",
+                checks.append({"id": check_id, **item, "status": "not_applicable",
                                "message": f"{client} convergence switched off", "data": {"address": address}})
                 continue
             if broken:
-                checks.append({"id": check_id, "status": "error",
+                checks.append({"id": check_id, **item, "status": "error",
                                "message": f"could not check {client}: {(discovered or {}).get('msg', 'no discovery')}",
                                "data": {"address": address}})
                 continue
@@ -245,7 +246,7 @@ def mail_client_fact(accounts, discovered, outlook_written, thunderbird_written,
                 records = _thunderbird_records(discovered, address, days, written, check_mode)
             if not records:
                 check, more = _missing(client, address, discovered, days)
-                checks.append({"id": check_id, **check})
+                checks.append({"id": check_id, **item, **check})
                 actions += more
                 continue
             status = _verdict([r["status"] for r in records], check_mode)
@@ -255,7 +256,7 @@ def mail_client_fact(accounts, discovered, outlook_written, thunderbird_written,
             reasons = sorted({r["reason"] for r in records if r.get("reason")})
             if reasons:
                 message += f" ({'; '.join(reasons)})"
-            checks.append({"id": check_id, "status": status, "message": message,
+            checks.append({"id": check_id, **item, "status": status, "message": message,
                            "data": {"address": address, "found": True, "accounts": records}})
             if status == "pending":
                 actions.append({"id": f"mail.{client}.close_client",
@@ -264,12 +265,8 @@ def mail_client_fact(accounts, discovered, outlook_written, thunderbird_written,
                                 "message_ja": f"{address}: 次回の実行までに Outlook を終了する"
                                               "（またはサインアウトする）よう利用者に依頼してください。"
                                               "その時に設定されます"})
-    return {
-        "schema": 1,
-        "collected_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "checks": checks,
-        "actions": actions,
-    }
+    # A user's hive left loaded must go before that user logs on: the role's one reboot signal.
+    return role_fact("mail", checks, actions, reboot_required=any(c["id"] == "mail.hive_unloaded" for c in checks))
 
 
 class FilterModule:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cutover.evidence.facts import could_not_check, restart_pending, role_fact
+
 ON = 0x1  # Security Center productState: bits 12-15 = 1 means "on"
 ACTIONS = {
     "console": ("ngav.uninstall_from_console",
@@ -143,12 +145,10 @@ def _old_scan_check(result):
 
 
 def ngav_fact(result, role="staff_pc", product="NGAV", meeting_laptops_use_defender=True, check_mode=False,
-              removal="console", first_scan_on_hdd=True):
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+              removal="console", first_scan_on_hdd=True, registered=()):
+    """The cutover_ngav fact; ``registered``: the uninstall, restart and install results, in the order they ran."""
     if not result or result.get("failed") or "old_av" not in result:
-        message = (result or {}).get("msg") or "discovery did not run"
-        return {"schema": 1, "collected_at": now, "actions": [], "checks": [
-            {"id": "ngav.discovered", "status": "error", "message": f"could not check: {message}", "data": {}}]}
+        return could_not_check("ngav", "discovered", (result or {}).get("msg") or "discovery did not run")
     old_check, actions = _old_av_check(result, removal)
     checks = [old_check, _old_scan_check(result)]
     meeting = role == "web_meeting_laptop" and meeting_laptops_use_defender
@@ -180,9 +180,12 @@ def ngav_fact(result, role="staff_pc", product="NGAV", meeting_laptops_use_defen
                                        "no first full scan scheduled to run (missed or missing)"),
                            "data": scan})
     if check_mode:
-        for check in checks:
-            check["message"] += " (check mode: nothing was changed)"
-    return {"schema": 1, "collected_at": now, "checks": checks, "actions": actions}
+        for entry in checks:
+            entry["message"] += " (check mode: nothing was changed)"
+    # The one reboot signal of this role: the old agent's services and drivers go only at a restart, and an
+    # uninstaller or installer may ask for one (exit 3010) that no restart of this run answered.
+    return role_fact("ngav", checks, actions,
+                     reboot_required=old_check["status"] == "pending" or restart_pending(*registered))
 
 
 class FilterModule:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from cutover.evidence.facts import could_not_check, role_fact
 from cutover.lifecycle import office_support_from_facts
 
 _STATUS = {"supported": "pass", "ending_soon": "fail", "unsupported": "fail", "unknown": "error"}
@@ -73,7 +74,8 @@ def _deploy_check(deployed, applied):
         return [], []
     if deployed.get("pending"):
         apps = ", ".join(deployed.get("running_apps") or [])
-        return ([{"id": "office.deploy", "status": "pending", "message": deployed.get("msg", ""),
+        return ([{"id": "office.deploy", "status": "pending",
+                  "message": deployed.get("msg") or f"waits until the Office apps are closed ({apps})",
                   "data": {"running_apps": deployed.get("running_apps") or []}}],
                 [{"id": "office.deploy.close_apps",
                   "message_en": f"Close the Office apps ({apps}) or run the deployment outside working hours; "
@@ -84,16 +86,13 @@ def _deploy_check(deployed, applied):
         return [{"id": "office.deploy", "status": "error", "message": f"deployment failed: {deployed.get('msg')}",
                  "data": {"rc": deployed.get("rc")}}], []
     return [{"id": "office.deploy", "status": "pass",
-             "message": deployed.get("msg", ""), "data": {"rc": deployed.get("rc")}}], []
+             "message": deployed.get("msg") or "Microsoft 365 Apps deployed", "data": {"rc": deployed.get("rc")}}], []
 
 
 def office_fact(result, as_of, deployed=None, applied=False):
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     support = office_support(result, as_of)
     if support["status"] == "error":
-        checks = [{"id": "office.support", "status": "error", "message": f"could not check: {support['message']}",
-                   "data": {}}]
-        return {"schema": 1, "collected_at": now, "checks": checks, "actions": []}
+        return could_not_check("office", "support", support["message"])
     status = _STATUS[support["status"]]
     end = support["end_of_support"] or "modern lifecycle"
     note = "" if support["confirmed"] else " (date unconfirmed)"
@@ -113,8 +112,7 @@ def office_fact(result, as_of, deployed=None, applied=False):
                         "message_ja": f"{support['product']} を Office 2024 または Microsoft 365 に切り替えてください"})
     more_checks, more_actions = _standalone_checks(support)
     deploy_checks, deploy_actions = _deploy_check(deployed, applied)
-    return {"schema": 1, "collected_at": now, "checks": checks + more_checks + deploy_checks,
-            "actions": actions + more_actions + deploy_actions}
+    return role_fact("office", checks + more_checks + deploy_checks, actions + more_actions + deploy_actions)
 
 
 class FilterModule:

@@ -77,4 +77,5 @@ office_apps_error:
   description: Why the running apps could not be listed (WMI failure), or null.
   returned: always
   type: str
+  sample: null
 """

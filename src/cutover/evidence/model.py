@@ -8,17 +8,24 @@ status, a message, its source and the data behind it. Anything that could not be
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "2.0"
-Status = Literal["pass", "fail", "error", "not_applicable", "manual", "waived"]
+# Every status and area is spelled here once; the tuples derive from the Literal types.
+Verdict = Literal["pass", "fail", "error", "not_applicable", "manual"]  # what a check can find by itself
+Status = Literal[Verdict, "waived"]  # "waived": an approved exception (the inventory's waivers)
 Source = Literal["pulumi", "ansible", "testinfra", "survey", "inventory"]
-Area = Literal["cloud", "ngav", "office", "mail", "fileshare", "migration", "inventory"]
-STATUSES: tuple[str, ...] = ("pass", "fail", "error", "not_applicable", "manual", "waived")
+RoleArea = Literal["ngav", "office", "mail", "fileshare", "migration"]  # each published by one role's fact
+Area = Literal["cloud", "endpoint", RoleArea, "inventory"]  # endpoint: the PC itself (reachable, tasks)
+STATUSES: tuple[str, ...] = get_args(Status)
+VERDICTS: tuple[str, ...] = get_args(Verdict)
 BLOCKING: tuple[str, ...] = ("fail", "error", "manual")  # manual: a person's step not yet recorded as done
-AREAS: tuple[str, ...] = ("cloud", "ngav", "office", "mail", "fileshare", "migration", "inventory")
+BY_SEVERITY: tuple[str, ...] = (*BLOCKING, "waived", "not_applicable", "pass")  # the order reports list checks in
+assert sorted(BY_SEVERITY) == sorted(STATUSES), "BY_SEVERITY must order every status once"
+AREAS: tuple[str, ...] = get_args(Area)
+ROLE_AREAS: tuple[str, ...] = get_args(RoleArea)
 
 
 class _Model(BaseModel):
@@ -34,12 +41,15 @@ class Check(_Model):
     message: str
     source: Source
     host: str | None = Field(None, description="the PC or server the check is about, if any")
+    item: str | None = Field(None, description="the variable part of the check (an address, a share, a user's SID), "
+                                               "so that id, item and host identify one check")
     data: dict[str, Any] = Field(default_factory=dict, description="the values behind the verdict")
     timestamp: dt.datetime
 
     @property
     def key(self) -> str:
-        return f"{self.id}@{self.host}" if self.host else self.id
+        name = f"{self.id}[{self.item}]" if self.item else self.id
+        return f"{name}@{self.host}" if self.host else name
 
 
 class Action(_Model):

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cutover import __version__, gate
+from cutover import __version__, gate, lifecycle
 from cutover.evidence import provenance
 from cutover.evidence.collect import tool_versions
 from cutover.evidence.model import Action, Check, InputDigest, ReportProvenance, SiteEvidence
 from cutover.inventory import Inventory
 
-OFFICE_2016_2019_END = dt.date(2025, 10, 14)  # mission context: Office 2016/2019 support ended
-OFFICE_2021_END = dt.date(2026, 10, 13)  # mission context: Office 2021 support ends
+# Deadlines shown on every report: label key -> the Office release whose end of support it is
+# (the dates come from cutover.lifecycle, data/lifecycle.yml, with their sources).
+OFFICE_DEADLINES = {"office_1619": "office_2016", "office_2021": "office_2021"}
 VOLATILE = ("timestamp", "collected_at", "generated_at")
 
 
@@ -83,7 +84,7 @@ class SiteReport:
 
 def deadlines(evidence: SiteEvidence, cutover_date: dt.date) -> list[Deadline]:
     as_of = evidence.run.as_of
-    items = [("office_1619", OFFICE_2016_2019_END), ("office_2021", OFFICE_2021_END)]
+    items = [(key, lifecycle.data()["office"][release]["end"]) for key, release in OFFICE_DEADLINES.items()]
     if evidence.site.wave_start:
         items.append(("wave_start", evidence.site.wave_start))
     items.append(("cutover", cutover_date))

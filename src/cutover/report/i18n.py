@@ -68,8 +68,8 @@ STATUS_LABELS = {
            "waived": "waived"},
 }
 AREA_LABELS = {
-    "ja": {"cloud": "クラウド", "ngav": "ウイルス対策", "office": "Office", "mail": "メール",
+    "ja": {"cloud": "クラウド", "endpoint": "端末", "ngav": "ウイルス対策", "office": "Office", "mail": "メール",
            "fileshare": "ファイル共有", "migration": "データ移行", "inventory": "台帳"},
-    "en": {"cloud": "Cloud", "ngav": "NGAV", "office": "Office", "mail": "Mail", "fileshare": "File share",
-           "migration": "Migration", "inventory": "Inventory"},
+    "en": {"cloud": "Cloud", "endpoint": "PC", "ngav": "NGAV", "office": "Office", "mail": "Mail",
+           "fileshare": "File share", "migration": "Migration", "inventory": "Inventory"},
 }

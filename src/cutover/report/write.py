@@ -10,13 +10,13 @@ from pathlib import Path
 import jinja2
 
 from cutover import atomic
-from cutover.evidence.model import AREAS, SCHEMA_VERSION, STATUSES, ReportProvenance
+from cutover.evidence.model import AREAS, BY_SEVERITY, SCHEMA_VERSION, STATUSES, ReportProvenance
 from cutover.evidence.provenance import in_tokyo
 from cutover.inventory import csvsource
 from cutover.report.build import DRIFT_BUCKETS, SiteReport
 from cutover.report.i18n import AREA_LABELS, LABELS, STATUS_LABELS
 
-_ORDER = {"fail": 0, "error": 1, "manual": 2, "waived": 3, "not_applicable": 4, "pass": 5}
+_ORDER = {status: rank for rank, status in enumerate(BY_SEVERITY)}
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("cutover.report", "templates"),
                           autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
 

@@ -20,12 +20,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cutover.evidence.model import ROLE_AREAS
 from cutover.inventory import Inventory, Site
 from cutover.verify import checks, expect, gather, requests
 from cutover.verify.checks import Finding, Raw
 from cutover.verify.expect import PcExpectation, ServerExpectation
 
-AREAS = ("ngav", "office", "mail", "fileshare", "migration")
+AREAS = ROLE_AREAS  # verification reads what each role's area changed
 
 
 @dataclass

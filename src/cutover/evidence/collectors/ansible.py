@@ -1,7 +1,9 @@
 """Ansible: ansible-runner artefacts (who was reached, who was not, which tasks failed) and cached facts.
 
-Each Windows role publishes one cacheable fact ``cutover_<area>`` (schema 1: ``collected_at``, checks
-and actions, see docs/evidence.md); the jsonfile fact cache keeps one JSON file per host. The cache
+Each Windows role publishes one cacheable fact ``cutover_<area>`` (the typed contract
+:class:`cutover.evidence.facts.RoleFact`: schema, ``collected_at``, checks and actions, see
+docs/evidence.md); every fact is validated against it, and a mismatch is an ``error`` check naming the
+host and the field. The jsonfile fact cache keeps one JSON file per host. The cache
 outlives the runs, so a fact is believed only when it is at least as new as the latest run that
 touched its role on that host:
 
@@ -23,12 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from cutover.evidence.collectors import could_not_collect, now
-from cutover.evidence.model import AREAS, STATUSES, Action, Check
+from cutover.evidence.facts import FACT_PREFIX, ROLES, RoleFact, problems
+from cutover.evidence.model import ROLE_AREAS, Action, Check
 from cutover.evidence.provenance import in_tokyo
 from cutover.inventory import Endpoint, Site
 
-FACT_PREFIX = "cutover_"
 TITLES = {
     "ngav": ("次世代ウイルス対策", "Next-generation antivirus"),
     "office": ("Office のサポート状況", "Office support"),
@@ -36,9 +40,8 @@ TITLES = {
     "fileshare": ("クラウドファイル共有への対応", "Cloud file share readiness"),
     "migration": ("データ移行", "Data migration"),
 }
-ROLES = {"ngav": "ngav", "office": "office_m365", "mail": "mail_client", "fileshare": "fileshare_client",
-         "migration": "file_migration"}  # the role that publishes each area's fact
-ENDPOINT_AREAS = ("ngav", "office", "mail", "fileshare")  # every PC runs these roles (playbooks/endpoints.yml)
+# Every PC runs these roles (playbooks/endpoints.yml); file_migration runs on the file servers.
+ENDPOINT_AREAS = tuple(area for area in ROLE_AREAS if area != "migration")
 _HOST_EVENTS = ("runner_on_start", "runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable",
                 "runner_item_on_ok", "runner_item_on_failed", "runner_item_on_skipped", "runner_retry")
 
@@ -239,46 +242,26 @@ def read_facts(directory: Path | None, host: str) -> dict | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _area_of(check_id: str, fallback: str) -> str:
-    prefix = check_id.split(".", 1)[0]
-    return prefix if prefix in AREAS else fallback
-
-
-def _invalid(area: str, host: str, where: Path | None, what: str) -> Check:
+def _invalid(area: str, host: str, where: Path | None, what: str, **data: Any) -> Check:
     return could_not_collect(f"{area}.fact_invalid", area, "ansible", f"{what} in {where or 'the fact cache'}",
-                             host=host, file=str(where) if where else None)
+                             host=host, file=str(where) if where else None, **data)
 
 
-def _item_check(item: Any, index: int, area: str, host: str, fact: dict, where: Path | None,
-                stamp: dt.datetime) -> Check:
-    """One check of a role's fact; anything malformed becomes an ``error`` naming the file."""
-    if not isinstance(item, dict):
-        return _invalid(area, host, where, f"check #{index} of {FACT_PREFIX}{area} is not an object")
-    check_id = item.get("id")
-    if not isinstance(check_id, str) or not check_id.strip():
-        return _invalid(area, host, where, f"check #{index} of {FACT_PREFIX}{area} has no id")
-    status = item.get("status")
-    data = item.get("data") if isinstance(item.get("data"), dict) else {}
-    pending = status == "pending"
-    if not pending and status not in STATUSES:
-        return could_not_collect(check_id, _area_of(check_id, area), "ansible",
-                                 f"unknown status {status!r} of {check_id} in {where or 'the fact cache'}",
-                                 host=host, file=str(where) if where else None)
+def _check(item: Any, area: str, host: str, fact: RoleFact, stamp: dt.datetime) -> Check:
+    """One check of a validated fact; ``pending`` counts as ``fail`` (not done yet) and says so."""
+    pending = item.status == "pending"
+    collected = fact.collected_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Check(
-        id=check_id, title_ja=TITLES[area][0], title_en=TITLES[area][1], area=_area_of(check_id, area),
-        status="fail" if pending else status,
-        message=("pending: " if pending else "") + str(item.get("message", "")),
+        id=item.id, title_ja=TITLES[area][0], title_en=TITLES[area][1], area=area, item=item.item,
+        status="fail" if pending else item.status, message=("pending: " if pending else "") + item.message,
         source="ansible", host=host, timestamp=stamp,
-        data={**data, "collected_at": fact.get("collected_at"), "pending": pending},
+        data={**item.data, "collected_at": collected, "pending": pending},
     )
 
 
-def _stale(area: str, host: str, fact: dict, where: Path | None, outcome: RunnerOutcome) -> Check | None:
-    """An ``error`` when the fact is not from the latest run of its role on this host (or carries no time)."""
-    collected = _parse_time(fact.get("collected_at"))
-    if collected is None:
-        return _invalid(area, host, where, f"{FACT_PREFIX}{area} has no valid collected_at "
-                                           f"({fact.get('collected_at')!r})")
+def _stale(area: str, host: str, fact: RoleFact, outcome: RunnerOutcome) -> Check | None:
+    """An ``error`` when the fact is not from the latest run of its role on this host."""
+    collected = fact.collected_at
     latest = outcome.latest_for_role(host, ROLES[area])
     if latest is None or collected >= latest[0].started:
         return None
@@ -293,40 +276,69 @@ def _stale(area: str, host: str, fact: dict, where: Path | None, outcome: Runner
         latest_run_started=in_tokyo(run.started).isoformat())
 
 
-def fact_checks(area: str, host: str, cached: CachedFacts, outcome: RunnerOutcome,
-                stamp: dt.datetime, site_id: str | None = None) -> tuple[list[Check], list[Action]]:
+def validate(area: str, host: str, raw: Any, where: Path | None) -> RoleFact | Check:
+    """The fact as the typed contract, or the ``error`` check naming the host and every field that is wrong."""
+    if not isinstance(raw, dict):
+        return _invalid(area, host, where, f"{FACT_PREFIX}{area} of {host} is not an object")
+    if raw.get("area", area) != area:
+        return _invalid(area, host, where, f"{FACT_PREFIX}{area} of {host} says it is of area {raw['area']!r}")
+    try:
+        fact = RoleFact.model_validate({"area": area, **raw})
+    except ValidationError as exc:
+        found = problems(exc)
+        return _invalid(area, host, where, f"{FACT_PREFIX}{area} of {host} does not match the role-fact contract: "
+                        + "; ".join(found[:5]) + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""),
+                        problems=found[:50])
+    return fact
+
+
+@dataclass
+class AreaResult:
+    checks: list[Check]
+    actions: list[Action] = field(default_factory=list)
+    reboot_required: bool = False  # a valid, current fact says a change waits for a restart
+
+
+def area_result(area: str, host: str, cached: CachedFacts, outcome: RunnerOutcome,
+                stamp: dt.datetime, site_id: str | None = None) -> AreaResult:
     """The checks and actions of one role's fact on one host, or the ``error`` saying why there are none.
 
     With ``site_id`` (a file server serving several sites), only checks whose ``data.site`` is that site.
     """
     if cached.problem:
-        return [could_not_collect(f"{area}.collected", area, "ansible", cached.problem, host=host,
-                                  file=str(cached.path))], []
-    fact = cached.facts.get(FACT_PREFIX + area)
-    if fact is None:
-        return [could_not_collect(f"{area}.collected", area, "ansible", f"no {FACT_PREFIX}{area} fact for {host}",
-                                  host=host)], []
-    if not isinstance(fact, dict):
-        return [_invalid(area, host, cached.path, f"{FACT_PREFIX}{area} is not an object")], []
-    stale = _stale(area, host, fact, cached.path, outcome)
+        return AreaResult([could_not_collect(f"{area}.collected", area, "ansible", cached.problem, host=host,
+                                             file=str(cached.path))])
+    raw = cached.facts.get(FACT_PREFIX + area)
+    if raw is None:
+        return AreaResult([could_not_collect(f"{area}.collected", area, "ansible",
+                                             f"no {FACT_PREFIX}{area} fact for {host}", host=host)])
+    fact = validate(area, host, raw, cached.path)
+    if isinstance(fact, Check):
+        return AreaResult([fact])
+    stale = _stale(area, host, fact, outcome)
     if stale is not None:
-        return [stale], []
-    items = fact.get("checks")
-    if not isinstance(items, list):
-        return [_invalid(area, host, cached.path, f"{FACT_PREFIX}{area} has no list of checks")], []
-    checks = []
-    for index, item in enumerate(items):
-        if site_id is not None and isinstance(item, dict) and (item.get("data") or {}).get("site") != site_id:
-            continue
-        checks.append(_item_check(item, index, area, host, fact, cached.path, stamp))
-    actions = []
-    for index, item in enumerate(fact.get("actions") or []):
-        if not isinstance(item, dict) or not item.get("id"):
-            checks.append(_invalid(area, host, cached.path, f"action #{index} of {FACT_PREFIX}{area} has no id"))
-            continue
-        actions.append(Action(id=str(item["id"]), host=host, source="ansible",
-                              message_ja=str(item.get("message_ja", "")), message_en=str(item.get("message_en", ""))))
-    return checks, actions
+        return AreaResult([stale])
+    checks = [_check(item, area, host, fact, stamp) for item in fact.checks
+              if site_id is None or item.data.get("site") == site_id]
+    actions = [Action(id=item.id, host=host, source="ansible", message_ja=item.message_ja, message_en=item.message_en)
+               for item in fact.actions]
+    return AreaResult(checks, actions, fact.reboot_required)
+
+
+def fact_checks(area: str, host: str, cached: CachedFacts, outcome: RunnerOutcome,
+                stamp: dt.datetime, site_id: str | None = None) -> tuple[list[Check], list[Action]]:
+    result = area_result(area, host, cached, outcome, stamp, site_id)
+    return result.checks, result.actions
+
+
+def restart_action(host: str, areas: list[str]) -> Action:
+    """The one reboot decision of a PC: every role that needs a restart says so in its fact."""
+    names_en = ", ".join(TITLES[a][1] for a in areas)
+    names_ja = "、".join(TITLES[a][0] for a in areas)
+    return Action(id="endpoint.restart_pc", host=host, source="ansible",
+                  message_en=f"Restart this PC: changes wait for a restart ({names_en}); the next run checks again",
+                  message_ja=f"この PC を再起動してください。再起動後に有効になる変更があります（{names_ja}）。"
+                             "次回の実行で再確認します")
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,7 +357,7 @@ def _by_hand(endpoint: Endpoint, why: str, outcome: RunnerOutcome, as_of: dt.dat
     seen = _last_seen(endpoint, outcome)
     reached = outcome.last_reached(endpoint.hostname)
     check = Check(
-        id="endpoint.reachable", title_ja="端末への接続", title_en="PC reachable", area="ngav", status="error",
+        id="endpoint.reachable", title_ja="端末への接続", title_en="PC reachable", area="endpoint", status="error",
         host=endpoint.hostname, source="ansible", timestamp=stamp, message=f"{why}; last seen {seen}",
         data={"last_seen": seen.isoformat(), "days_since_seen": (as_of - seen).days,
               "inventory_last_seen": endpoint.last_seen.isoformat(),
@@ -369,7 +381,7 @@ def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
     checks: list[Check] = []
     actions: list[Action] = []
     if outcome.problems:
-        checks.append(could_not_collect("endpoints.runner_artifacts", "ngav", "ansible",
+        checks.append(could_not_collect("endpoint.runner_artifacts", "endpoint", "ansible",
                                         f"{len(outcome.problems)} runner artefact(s) unreadable: "
                                         + "; ".join(outcome.problems[:5]), problems=outcome.problems[:50]))
     migration = _migration_checks(site, facts_dir, outcome, stamp)
@@ -381,7 +393,7 @@ def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
     if not any(has_result(e.hostname) for e in site.endpoints):
         where = (f"runner artefacts: {runner_dir or 'no --runner given'}; "
                  f"fact cache: {facts_dir or 'no --facts given'}")
-        return [*checks, could_not_collect("endpoints.evidence", "ngav", "ansible",
+        return [*checks, could_not_collect("endpoint.evidence", "endpoint", "ansible",
                                            f"no Ansible result for any of the {len(site.endpoints)} PCs ({where})"),
                 *migration], actions
     for endpoint in site.endpoints:
@@ -398,13 +410,18 @@ def collect(site: Site, runner_dir: Path | None, facts_dir: Path | None,
             checks.append(check)
             actions.append(action)
             continue
+        restart = []
         for area in ENDPOINT_AREAS:
-            area_checks, area_actions = fact_checks(area, host, cached[host], outcome, stamp)
-            checks += area_checks
-            actions += area_actions
+            result = area_result(area, host, cached[host], outcome, stamp)
+            checks += result.checks
+            actions += result.actions
+            if result.reboot_required:
+                restart.append(area)
+        if restart:
+            actions.append(restart_action(host, restart))
         for task in latest[1].failed if latest else []:
-            checks.append(Check(id="endpoint.task_failed", title_ja="タスクの失敗", title_en="Task failed", area="ngav",
-                                status="error", host=host, source="ansible", timestamp=stamp,
+            checks.append(Check(id="endpoint.task_failed", title_ja="タスクの失敗", title_en="Task failed",
+                                area="endpoint", status="error", host=host, source="ansible", timestamp=stamp,
                                 message=f"task failed in the latest run {latest[0].path.name}: {task}",
                                 data={"task": task, "run": latest[0].path.name}))
     return checks + migration, actions

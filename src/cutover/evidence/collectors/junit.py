@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from cutover.evidence.collectors import could_not_collect, now
-from cutover.evidence.model import Action, Check
+from cutover.evidence.model import ROLE_AREAS, Action, Check
 from cutover.inventory import Site
 
 _HOST = re.compile(r"\[(?:ansible|winrm|paramiko|ssh)://([^\]]+)\]")
@@ -30,7 +30,7 @@ def collect(site: Site, files: list[Path]) -> list[Check]:
         try:
             root = ET.parse(path).getroot()
         except (OSError, ET.ParseError) as exc:
-            checks.append(could_not_collect("testinfra.junit", "ngav", "testinfra", f"{path}: {exc}"))
+            checks.append(could_not_collect("testinfra.junit", "endpoint", "testinfra", f"{path}: {exc}"))
             continue
         for case in root.iter("testcase"):
             name = case.get("name", "")
@@ -48,7 +48,7 @@ def collect(site: Site, files: list[Path]) -> list[Check]:
                 message = "not checked: " + (case.find("skipped").get("message") or "skipped")
             else:
                 status, message = "pass", "verified"
-            area = next((a for a in ("ngav", "office", "mail", "fileshare", "migration") if a in test), "ngav")
+            area = next((a for a in ROLE_AREAS if a in test), "endpoint")
             checks.append(Check(id=f"testinfra.{test}", title_ja=f"検証: {test}", title_en=f"Verify: {test}",
                                 area=area, status=status, message=message[:500], source="testinfra", host=host,
                                 timestamp=now(), data={"classname": case.get("classname"), "file": path.name}))

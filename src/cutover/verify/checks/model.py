@@ -15,8 +15,8 @@ class Check:
 
 
 CATALOGUE = {c.id: c for c in (
-    Check("endpoint.reachable", "ngav", "PC answered the verification", "端末が検証に応答した"),
-    Check("endpoint.probe", "ngav", "PC state could be read", "端末の状態を読み取れた"),
+    Check("endpoint.reachable", "endpoint", "PC answered the verification", "端末が検証に応答した"),
+    Check("endpoint.probe", "endpoint", "PC state could be read", "端末の状態を読み取れた"),
     Check("ngav.old_av_absent", "ngav", "Old antivirus gone (product and services)", "旧ウイルス対策ソフトが削除済み"),
     Check("ngav.old_scan_task_absent", "ngav", "Old antivirus's scheduled scan gone",
           "旧ウイルス対策ソフトの定時検索が削除済み"),
