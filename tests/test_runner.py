@@ -1,4 +1,4 @@
-"""The controller-side warm-up before Ansible forks workers (ansible/plugins/callback/cutover_fork_prep.py).
+"""cutover.runner: every run enables the warm-up before Ansible forks workers (callback cutover_fork_prep).
 
 It must be found where cutover.runner points Ansible, enabled for every run, load the plugins a
 worker would load, and freeze the controller's heap; docs/performance.md has what it saves.
