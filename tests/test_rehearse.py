@@ -156,7 +156,7 @@ def test_each_site_evidence_holds_its_own_pcs_and_migration(rehearsal):
         assert hosts == pcs | {"DC-FS01"}, site
         migration = [c for c in evidence[site].checks if c.source == "ansible" and c.area == "migration"]
         # the wave's one run per pass migrated both wave-1 sites on DC-FS01: each sees only its own share passes
-        assert {c.id for c in migration} >= {"migration.scan.shared", "migration.final_pass.shared"}, site
+        assert {c.id for c in migration} >= {"migration.scan", "migration.final_pass"}, site
         assert all(c.data.get("site") == site for c in migration), site
         assert {a.host for a in evidence[site].actions} <= pcs | {"DC-FS01", None}, site
 
