@@ -1,9 +1,11 @@
 """The main job end to end: every stage runs from any working directory, and its answers agree.
 
-One rehearsal of two small prefectures (Okayama: every PC answers; Akita: one PC has been offline
-for months) is started from another directory with a relative --out; a second run of Okayama
-changes nothing on the twin and reports drift against the first. For every site the rehearsal's
-own verdict line, the report and `cutover gate` give the same answer.
+One rehearsal of three small prefectures (Okayama and Yamagata of wave 1: every PC answers; Akita of
+wave 3: one PC has been offline for months) is started from another directory with a relative --out;
+a second run of Okayama changes nothing on the twin and reports drift against the first. For every
+site the rehearsal's own verdict line, the report and `cutover gate` give the same answer. The two
+sites of wave 1 share one converge run and one run per migration pass, and each site's evidence
+still holds its own PCs only.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from typer.testing import CliRunner
 from cutover import gate
 from cutover.cli import app
 from cutover.evidence.collect import load_named
+from cutover.evidence.collectors.ansible import read_runner_artifacts
+from cutover.inventory import load_inventory
 from cutover.runner import PROJECT_ROOT
 
 AS_OF = "2026-11-24"
-SITES = ("pref-33-okayama", "pref-05-akita")
+SITES = ("pref-33-okayama", "pref-05-akita", "pref-06-yamagata")
 GATE_EXIT = {"go": 0, "no-go": 1, "go-on-plan": 3}
 
 
@@ -35,8 +39,9 @@ def rehearsal(tmp_path_factory):
     relative = "runs/rehearsal"
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(elsewhere)
-        first = CliRunner().invoke(app, ["rehearse", "--site", "33", "--site", "05", "--out", relative,
-                                         "--as-of", AS_OF])
+        first = CliRunner().invoke(app, ["rehearse", "--site", "33", "--site", "05", "--site", "06",
+                                         "--out", relative, "--as-of", AS_OF, "--latency", "1.5",
+                                         "--jitter", "0.3"])
         out = elsewhere / relative
         calls = module_calls(out)
         report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
@@ -114,3 +119,70 @@ def test_rerun_changes_nothing_and_reports_drift_against_the_last_run(rehearsal)
     current = load_named(out / "evidence")["pref-33-okayama"]
     assert current.run.generated_at >= previous.run.generated_at
     assert gate.Readiness(okayama["summary"]["readiness"]) is not gate.Readiness.READY
+
+
+def _runs(out: Path, prefix: str) -> dict[str, set[str]]:
+    """Runner folders whose name starts with ``prefix``: the hosts each one's runs touched."""
+    found: dict[str, set[str]] = {}
+    for run in read_runner_artifacts(out / "runner").runs:
+        folder = run.path.parent.parent.name  # <out>/runner/<name>/artifacts/<ident>
+        if folder.startswith(prefix):
+            found.setdefault(folder, set()).update(run.hosts)
+    return found
+
+
+def test_one_converge_run_per_wave_over_all_its_sites(rehearsal):
+    inventory = load_inventory()
+    pcs = {s: {e.hostname for e in inventory.sites[s].endpoints} for s in SITES}
+    converge = _runs(rehearsal["out"], "endpoints-")
+    # first run: wave 1 (Okayama, Yamagata) in one run over both sites' PCs, wave 3 (Akita alone) in the
+    # site's run; the second run (Okayama alone) in Okayama's
+    [wave_1] = [name for name in converge if name.startswith("endpoints-wave_1-")]
+    assert set(converge) == {wave_1, "endpoints-site_pref_05_akita", "endpoints-site_pref_33_okayama"}
+    assert converge[wave_1] == pcs["pref-33-okayama"] | pcs["pref-06-yamagata"]
+    assert converge["endpoints-site_pref_05_akita"] == pcs["pref-05-akita"]
+    migration = _runs(rehearsal["out"], "file-migration-")
+    assert sorted(name.rsplit("-", 1)[1] for name in migration if "wave_1" in name) == [
+        "delta", "final", "scan", "seed"]  # one run per pass for the wave, not per site
+    assert all(hosts == {"DC-FS01"} for hosts in migration.values())
+
+
+def test_each_site_evidence_holds_its_own_pcs_and_migration(rehearsal):
+    inventory = load_inventory()
+    evidence = load_named(rehearsal["out"] / "evidence")
+    for site in SITES:
+        pcs = {e.hostname for e in inventory.sites[site].endpoints}
+        hosts = {c.host for c in evidence[site].checks if c.source == "ansible" and c.host}
+        assert hosts == pcs | {"DC-FS01"}, site
+        migration = [c for c in evidence[site].checks if c.source == "ansible" and c.area == "migration"]
+        # the wave's one run per pass migrated both wave-1 sites on DC-FS01: each sees only its own share passes
+        assert {c.id for c in migration} >= {"migration.scan", "migration.final_pass"}, site
+        assert all(c.data.get("site") == site for c in migration), site
+        assert {a.host for a in evidence[site].actions} <= pcs | {"DC-FS01", None}, site
+
+
+def test_the_real_wave_estimate_is_printed_from_the_counted_calls(rehearsal):
+    first = rehearsal["first"]
+    line = re.search(r"^estimate converge: rehearsed in ([\d.]+) s; real PCs at 1.5 ± 0.3 s per call: (\d+) s = "
+                     r"([\d.]+) s measured \+ (\d+) s waiting \((\d+) PCs x ([\d.]+) calls, forks 20; "
+                     r"at least (\d+) s\)$", first.stdout, re.M)
+    assert line, first.stdout
+    rehearsed, total, measured, waiting, pcs, per_pc, lower = map(float, line.groups())
+    answering = {name for name, calls in rehearsal["calls"].items() if calls and not name.startswith("DC-")}
+    assert pcs == len(answering) >= 30  # every PC that answers (not Akita's offline one) made calls
+    assert rehearsed == measured and abs(total - (measured + waiting)) <= 1
+    assert abs(lower - max(measured, waiting)) <= 1
+    expected = max(1.5 * per_pc, 1.5 * per_pc * pcs / 20)  # one PC's chain, or the calls over 20 forks
+    assert 0.8 * expected <= waiting <= 1.3 * expected, (waiting, expected)
+    assert re.search(r"^estimate verify: .* \(\d+ PCs x 1.0 calls", first.stdout, re.M)  # one probe per PC
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--jitter", "0.3"], "need --latency"),
+    (["--inject-latency"], "need --latency"),
+    (["--latency", "1", "--jitter", "2"], "jitter at most the latency"),
+])
+def test_latency_options_that_make_no_sense_are_refused_before_anything_runs(tmp_path, args, message):
+    result = CliRunner().invoke(app, ["rehearse", "--site", "33", "--out", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not (tmp_path / "out").exists()

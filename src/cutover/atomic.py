@@ -17,7 +17,9 @@ def is_temporary(path: Path | str) -> bool:
     return bool(_TEMPORARY.match(Path(path).name))
 
 
-def write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+    """``durable=False`` skips the fsync: still all-or-nothing for readers, but a power cut may lose the
+    write (for the endpoint twin's documents, rewritten on every module call; never for evidence)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -25,7 +27,8 @@ def write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
@@ -37,5 +40,5 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
-    write_bytes(path, text.encode(encoding))
+def write_text(path: Path, text: str, encoding: str = "utf-8", durable: bool = True) -> None:
+    write_bytes(path, text.encode(encoding), durable)

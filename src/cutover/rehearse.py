@@ -3,6 +3,10 @@
 validate the inventory → offline plan and policy pack → build the twin fleet (PCs and file server) →
 converge every role through ansible-runner → migrate the data (scan, seed, delta, final) → verify the raw
 end state (cutover.verify) → collect evidence → render the report → cutover gate.
+The sites are rehearsed a wave at a time, as a wave is run for real: one converge run over every PC
+of the wave's rehearsed sites, one run per migration pass over the file servers holding their shares,
+then one verification of every site; evidence, report and gate stay per site (each run's events and
+facts are per host, and a PC or a site's share belongs to one site).
 Re-running reuses the twin's state, so the second converge changes nothing; the previous run's
 evidence moves to ``<out>/evidence-previous`` and the report shows the drift against it.
 Every path is made absolute first: stages run tools in other working directories.
@@ -11,6 +15,8 @@ Every path is made absolute first: stages run tools in other working directories
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -25,8 +31,9 @@ from cutover.evidence.model import SiteEvidence
 from cutover.inventory import Inventory, Site
 from cutover.inventory.ansible_view import site_group
 from cutover.report import build, write
-from cutover.runner import RunOutcome, run_playbook
-from cutover.twin import fleet
+from cutover.runner import TWIN_PC_DIR, TWIN_SERVER_DIR, Latency, RunOutcome, run_playbook
+from cutover.twin import fleet, timing
+from cutover.twin import state as twin_state
 
 MIGRATION_PASSES = (("scan", False), ("seed", True), ("delta", True), ("final", True))
 
@@ -58,6 +65,53 @@ class Rehearsal:
     outcomes: dict[str, SiteOutcome] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     report_index: Path | None = None
+    forks: int = 20
+    latency: Latency | None = None  # the twin waits like real PCs (slow; to time a small wave)
+    calls: dict[str, dict[str, int]] = field(default_factory=dict)  # stage -> PC -> counted calls
+
+    def waves(self) -> dict[int, list[Site]]:
+        """The rehearsed sites by wave, in wave order."""
+        found: dict[int, list[Site]] = {}
+        for site in sorted(self.sites, key=lambda s: s.wave):
+            found.setdefault(site.wave, []).append(site)
+        return found
+
+    def _run_name(self, kind: str, wave: int, sites: list[Site]) -> str:
+        """One runner folder per set of sites: one site as before, a whole wave, or a part of one."""
+        if len(sites) == 1:
+            return f"{kind}-{site_group(sites[0].id)}"
+        if {s.id for s in sites} == {s.id for s in self.inventory.sites_in_wave(wave)}:
+            return f"{kind}-wave_{wave}"
+        digest = hashlib.sha256(",".join(sorted(s.id for s in sites)).encode()).hexdigest()[:8]
+        return f"{kind}-wave_{wave}-{digest}"
+
+    def _pc_calls(self) -> dict[str, int]:
+        """Counted calls so far of every rehearsed PC (the twin's counter)."""
+        found = {}
+        for site in self.sites:
+            for endpoint in site.endpoints:
+                path = twin_state.path_for(self.out / "twin" / site.id, endpoint.hostname)
+                if path.is_file():
+                    state = json.loads(path.read_text(encoding="utf-8"))
+                    found[endpoint.hostname] = state.get("module_calls", {}).get("total", 0)
+        return found
+
+    def _counting(self, stage: str, fn: Callable[[], None]) -> Callable[[], None]:
+        """Run a PC stage and keep how many calls each PC made in it (for the wall-clock estimate)."""
+        def counted() -> None:
+            before = self._pc_calls()
+            fn()
+            after = self._pc_calls()
+            self.calls[stage] = {h: n - before.get(h, 0) for h, n in after.items() if n - before.get(h, 0) > 0}
+        return counted
+
+    def estimates(self, seconds: float, jitter: float = 0.0, forks: int | None = None) -> dict[str, timing.Estimate]:
+        """The real PCs' wall-clock of each PC stage at ``seconds`` per call (this run measured the overhead).
+
+        Meaningful for a run without injected latency: its stage times are Ansible's own work.
+        """
+        return {stage: timing.estimate(calls, seconds, jitter, forks or self.forks, self.timings.get(stage, 0.0))
+                for stage, calls in self.calls.items()}
 
     def __post_init__(self) -> None:
         self.out = Path(self.out).resolve()
@@ -80,16 +134,16 @@ class Rehearsal:
         self.outcomes = {s.id: SiteOutcome(s) for s in self.sites}
         self._timed("plan", self.plan)
         self._timed("twin", self.twin)
-        self._timed("converge", self.converge)
+        self._timed("converge", self._counting("converge", self.converge))
         self._timed("migrate", self.migrate)
-        self._timed("verify", self.verify)
+        self._timed("verify", self._counting("verify", self.verify))
         self._timed("evidence", self.evidence)
         self._timed("report", self.report)
         return self.readiness is gating.Readiness.READY
 
     def plan(self) -> None:
         stacks = ["core", *(s.id for s in self.sites)]
-        plans = offline.plan_stacks(self.inventory, stacks, self.as_of,
+        plans = offline.plan_stacks(self.inventory, stacks, self.as_of, jobs=os.cpu_count() or 1,
                                     progress=lambda name: self.progress("plan", name))
         for p in plans:
             offline.write_plan(p, self.out / "plan")
@@ -103,24 +157,34 @@ class Rehearsal:
             self.progress("twin", site.id)
 
     def converge(self) -> None:
-        for site in self.sites:
-            outcome = run_playbook("endpoints.yml", site_group(site.id), self.out,
-                                   twin_dir=self.out / "twin" / site.id, inventory=Path(self.inventory.root))
-            self.outcomes[site.id].converge = outcome
-            self.progress("converge", f"{site.id}: {len(outcome.changed)} changed, {len(outcome.failed)} failed, "
-                                      f"{len(outcome.unreachable)} unreachable")
+        """One converge run per wave over every PC of its rehearsed sites (strategy: free, ``forks`` at once)."""
+        for wave, sites in self.waves().items():
+            outcome = run_playbook("endpoints.yml", ":".join(site_group(s.id) for s in sites), self.out,
+                                   twin_dir=TWIN_PC_DIR, twin_root=self.out / "twin", latency=self.latency,
+                                   inventory=Path(self.inventory.root), forks=self.forks,
+                                   name=self._run_name("endpoints", wave, sites))
+            for site in sites:
+                mine = outcome.only({e.hostname for e in site.endpoints})
+                self.outcomes[site.id].converge = mine
+                self.progress("converge", f"{site.id}: {len(mine.changed)} changed, {len(mine.failed)} failed, "
+                                          f"{len(mine.unreachable)} unreachable")
 
     def migrate(self) -> None:
-        """Scan, seed, delta and final passes on the twin file server (the final one sets the source read-only)."""
-        for site in self.sites:
+        """Scan, seed, delta and final passes on the twin file server (the final one sets the source read-only).
+
+        One run per pass and wave: each file server takes the wave's sites whose shares it holds one after
+        the other (ansible/playbooks/file-migration-sites.yml).
+        """
+        for wave, sites in self.waves().items():
             for pass_name, execute in MIGRATION_PASSES:
-                outcome = run_playbook("file-migration.yml", "file_servers", self.out,
-                                       twin_dir=self.out / "twin" / site.id / "fileservers",
-                                       extravars={"file_migration_site": site.id, "file_migration_pass": pass_name,
+                outcome = run_playbook("file-migration-sites.yml", "file_servers", self.out,
+                                       twin_dir=TWIN_SERVER_DIR, twin_root=self.out / "twin", latency=self.latency,
+                                       extravars={"file_migration_sites": [s.id for s in sites],
+                                                  "file_migration_pass": pass_name,
                                                   "file_migration_execute": execute},
-                                       inventory=Path(self.inventory.root),
-                                       name=f"file-migration-{site.id}-{pass_name}")
-                self.progress("migrate", f"{site.id}: {pass_name} {outcome.status}")
+                                       inventory=Path(self.inventory.root), forks=self.forks,
+                                       name=f"{self._run_name('file-migration', wave, sites)}-{pass_name}")
+                self.progress("migrate", f"wave {wave} ({len(sites)} site(s)): {pass_name} {outcome.status}")
 
     def verify(self) -> None:
         """Verification independent of the converge: the same cutover.verify as `cutover verify` and molecule.
@@ -147,10 +211,11 @@ class Rehearsal:
 
     def evidence(self) -> None:
         self.keep_previous_evidence()
+        # Every site reads the same runs and fact cache (runs and facts are per host): read them once.
+        shared = collect.Sources(self.out / "plan", self.out / "runner", self.out / "facts")
         for site in self.sites:
             junit = self.out / "verify" / f"{site.id}.xml"
-            sources = collect.Sources(self.out / "plan", self.out / "runner", self.out / "facts",
-                                      (junit,) if junit.exists() else ())
+            sources = shared.with_junit((junit,) if junit.exists() else ())
             evidence = collect.collect_site(self.inventory, site, sources, self.as_of)
             collect.write(evidence, self.out / "evidence")
             outcome = self.outcomes[site.id]

@@ -1,22 +1,38 @@
-"""Run the project's playbooks through ansible-runner (the engine AWX uses), one site at a time.
+"""Run the project's playbooks through ansible-runner (the engine AWX uses): one site, or a wave at once.
 
 Each run keeps its private data dir and artefacts (job events) under ``<out>/runner/<name>``, and
 facts go to the jsonfile cache ``<out>/facts``: both are what ``cutover evidence collect`` reads.
 Against the endpoint twin, the run uses the ``twin`` connection; against real PCs, the inventory's
 PSRP settings (inventories/group_vars/all/connection.yml).
+
+The twin folder is one folder (``twin_dir``: every host's document is there) or, for a run over several
+sites, a Jinja expression evaluated per host (``TWIN_PC_DIR``, ``TWIN_SERVER_DIR``) under
+``cutover_twin_root``; ``latency`` makes the twin wait like a PC answering over PSRP
+(ansible/plugins/connection/twin.py).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ansible_runner
+from cutover.twin.timing import Latency
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = PROJECT_ROOT / "ansible" / "playbooks"
+# Plugins loaded once in the controller and its heap frozen before workers fork (docs/performance.md).
+FORK_PREP = {"ANSIBLE_CALLBACK_PLUGINS": str(PROJECT_ROOT / "ansible" / "plugins" / "callback"),
+             "ANSIBLE_CALLBACKS_ENABLED": "cutover_fork_prep"}
+
+
+# Per-host twin folders of a run over several sites (the fleet's layout: <root>/<site>/<PC>.json and
+# <root>/<site>/fileservers/<server>.json, one copy of the data-center file server per site).
+TWIN_PC_DIR = "{{ cutover_twin_root }}/{{ cutover_site }}"
+TWIN_SERVER_DIR = "{{ cutover_twin_root }}/{{ file_migration_site }}/fileservers"
+__all__ = ["PROJECT_ROOT", "TWIN_PC_DIR", "TWIN_SERVER_DIR", "Latency", "RunOutcome", "run_playbook"]
 
 
 @dataclass
@@ -28,11 +44,31 @@ class RunOutcome:
     failed: set[str] = field(default_factory=set)
     unreachable: set[str] = field(default_factory=set)
     artifacts: Path | None = None
+    seconds: float = 0.0  # wall time of the run
+
+    def only(self, hosts: set[str]) -> RunOutcome:
+        """This run as seen by some of its hosts (one site of a wave's run)."""
+        hosts = {h.upper() for h in hosts}
+        return RunOutcome(self.status, self.rc, {h for h in self.ok if h.upper() in hosts},
+                          {h: n for h, n in self.changed.items() if h.upper() in hosts},
+                          {h for h in self.failed if h.upper() in hosts},
+                          {h for h in self.unreachable if h.upper() in hosts}, self.artifacts, self.seconds)
 
 
-def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None = None,
+def _twin_folder(twin_dir: Path | str) -> str:
+    """A folder, made absolute, or a per-host expression (TWIN_PC_DIR, TWIN_SERVER_DIR) as it is."""
+    if isinstance(twin_dir, str) and "{{" in twin_dir:
+        return twin_dir
+    return str(Path(twin_dir).resolve())
+
+
+def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str | None = None,
+                 twin_root: Path | None = None, latency: Latency | None = None,
                  extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
                  name: str | None = None, check: bool = False, tags: str | None = None) -> RunOutcome:
+    import ansible_runner  # here, not at the top: `cutover plan` and friends import this module's names only
+
+    start = time.perf_counter()
     out = Path(out).resolve()
     private = out / "runner" / (name or f"{Path(playbook).stem}-{limit}")
     private.mkdir(parents=True, exist_ok=True)
@@ -40,6 +76,7 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None 
     env = {
         "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
         "ANSIBLE_ROLES_PATH": str(PROJECT_ROOT / "roles"),
+        **FORK_PREP,
         # ansible-playbook lives beside this interpreter (the project's virtual environment).
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
@@ -50,7 +87,11 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None 
             "vault_file_migration_password": "twin-stand-in", "file_migration_async_poll": 1,
             **variables,
             "ansible_connection": "twin", "ansible_shell_type": "powershell",
-            "cutover_twin_dir": str(Path(twin_dir).resolve())}
+            "cutover_twin_dir": _twin_folder(twin_dir)}
+        if twin_root is not None:
+            variables["cutover_twin_root"] = str(Path(twin_root).resolve())
+        if latency is not None and latency.seconds:
+            variables |= {"cutover_twin_latency": latency.seconds, "cutover_twin_jitter": latency.jitter}
     # ansible-runner looks ansible-playbook up on this process's PATH: the project's venv comes first.
     venv_bin = str(Path(sys.executable).parent)
     if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
@@ -87,4 +128,5 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | None 
         failed=set((stats.get("failures") or {}).keys()),
         unreachable=set((stats.get("dark") or {}).keys()),
         artifacts=Path(result.config.artifact_dir) if result.config else None,
+        seconds=time.perf_counter() - start,
     )

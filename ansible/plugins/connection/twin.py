@@ -16,6 +16,9 @@ description:
     transfer (C(win_copy)) and C(win_reboot)'s commands are modelled.
   - A PC whose state says it does not answer fails like an unreachable WinRM host. Every call over
     the connection is counted in the state document.
+  - With C(latency), every counted call waits like a PSRP round trip to a real PC (seconds per call),
+    each PC shifted by a fixed amount up to C(jitter) (src/cutover/twin/timing.py); without it the
+    twin answers at once.
 options:
   remote_addr:
     description: The PC's name; its state is C(<twin_dir>/<NAME>.json).
@@ -39,6 +42,22 @@ options:
     default: false
     vars:
       - name: ansible_psrp_negotiate_delegate
+  latency:
+    description: Seconds every counted call waits (a real PC over PSRP answers in seconds); 0 for none.
+    type: float
+    default: 0
+    env:
+      - name: CUTOVER_TWIN_LATENCY
+    vars:
+      - name: cutover_twin_latency
+  jitter:
+    description: Up to this many seconds more or less per call, fixed per PC (drawn from its name).
+    type: float
+    default: 0
+    env:
+      - name: CUTOVER_TWIN_JITTER
+    vars:
+      - name: cutover_twin_jitter
   twin_dir:
     description: Folder of the site's twin state documents.
     env:
@@ -52,6 +71,7 @@ import datetime as dt
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
@@ -62,6 +82,7 @@ try:
     from cutover.twin import modules as twin_modules
     from cutover.twin import session as twin_session
     from cutover.twin import state as twin_state
+    from cutover.twin import timing as twin_timing
     from cutover.twin.modules import windows as twin_windows
 except ImportError as exc:  # pragma: no cover
     _IMPORT_ERROR = exc
@@ -100,6 +121,16 @@ class Connection(ConnectionBase):
 
     def _load(self):
         return twin_state.load(self._directory(), self._host())
+
+    def _count(self, state, name):
+        """Count one call over the connection and, with a latency, take as long as a real PC would."""
+        twin_state.count_call(state, name)
+        wait = twin_timing.pc_latency(self._host(), float(self.get_option("latency") or 0),
+                                      float(self.get_option("jitter") or 0))
+        if wait:
+            time.sleep(wait)
+            calls = state["module_calls"]
+            calls["waited_s"] = round(calls.get("waited_s", 0) + wait, 6)  # what the injected latency cost
 
     def _save(self, state):
         twin_state.save(self._directory(), state)
@@ -142,7 +173,7 @@ class Connection(ConnectionBase):
 
     def _counted(self, name, stdout):
         state = self._load()
-        twin_state.count_call(state, name)
+        self._count(state, name)
         self._save(state)
         return 0, stdout.encode("utf-8"), b""
 
@@ -156,7 +187,7 @@ class Connection(ConnectionBase):
             name = f"{parts[1]}.{parts[2]}.{parts[-1]}"
         args = next(v["Value"] for v in action["params"].get("Variables", []) if v["Name"] == "complex_args")
         state = self._load()
-        twin_state.count_call(state, name)
+        self._count(state, name)
         session = self._session(manifest)
         try:
             with twin_session.active(session):
@@ -181,12 +212,12 @@ class Connection(ConnectionBase):
         script = base64.b64decode(match.group(1)).decode("utf-16-le") if match else (cmd or "")
         state = self._load()
         if "shutdown.exe /r" in script:  # before Remove-Item: win_reboot's command also removes a registry key
-            twin_state.count_call(state, "ansible.windows.win_reboot")
+            self._count(state, "ansible.windows.win_reboot")
             twin_windows.reboot(state)
             self._save(state)
             return 0, json.dumps({"stdout": "", "stderr": "", "rc": 0}).encode(), b""
         if "Remove-Item" in script:
-            twin_state.count_call(state, "(remote tmp)")
+            self._count(state, "(remote tmp)")
             self._save(state)
             return 0, b"", b""
         if "shutdown.exe /a" in script:
@@ -204,7 +235,7 @@ class Connection(ConnectionBase):
         super().put_file(in_path, out_path)
         data = Path(in_path).read_bytes()
         state = self._load()
-        twin_state.count_call(state, "(put_file)")
+        self._count(state, "(put_file)")
         state.setdefault("remote_tmp", {})[out_path] = base64.b64encode(data).decode()
         self._save(state)
 

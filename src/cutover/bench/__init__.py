@@ -33,6 +33,7 @@ class Bench:
     limit_seconds: float | None = None  # wall-time target for the median, if the target is a time
     repeat: int = 3
     setup: Callable[[], None] | None = None
+    explicit: bool = False  # long: runs only when a selected word is in its name, never with no selection
 
 
 def discover() -> list[Bench]:
@@ -50,7 +51,8 @@ def machine_facts() -> str:
 
 def run_all(selected: list[str] | None = None, out=sys.stdout) -> int:
     """Run benchmarks (all, or those whose name contains a selected word); return 1 if a time target is missed."""
-    benches = [b for b in discover() if not selected or any(s in b.name for s in selected)]
+    benches = [b for b in discover() if any(s in b.name for s in selected)] if selected else [
+        b for b in discover() if not b.explicit]
     print(f"machine: {machine_facts()}", file=out)
     rows = []
     missed = 0
@@ -59,7 +61,7 @@ def run_all(selected: list[str] | None = None, out=sys.stdout) -> int:
             bench.setup()
         times: list[float] = []
         figures: dict[str, list[float]] = {}
-        for _ in range(bench.repeat):
+        for _ in range(int(os.environ.get("CUTOVER_BENCH_REPEAT", 0)) or bench.repeat):
             start = time.perf_counter()
             result = bench.run()
             times.append(time.perf_counter() - start)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -23,7 +23,10 @@ from cutover.cli.common import (
 )
 from cutover.cli.readiness_view import readiness_blocks
 from cutover.evidence.provenance import today
-from cutover.rehearse import Rehearsal
+from cutover.twin.timing import Latency
+
+if TYPE_CHECKING:
+    from cutover.rehearse import Rehearsal
 
 
 def rehearse(
@@ -32,10 +35,21 @@ def rehearse(
     every: Annotated[bool, typer.Option("--all", help="Every site (long).")] = False,
     out: Annotated[Path, typer.Option(help="Rehearsal folder (reused: the twin keeps its state).")]
     = Path("build/rehearsal"),
+    forks: Annotated[int, typer.Option(min=1, max=99, help="PCs worked on at once (Ansible forks).")] = 20,
+    latency: Annotated[float | None, typer.Option(
+        min=0, help="Seconds per call over PSRP on real PCs: print each PC stage's real wall-clock estimate.")] = None,
+    jitter: Annotated[float, typer.Option(min=0, help="Up to this many seconds more or less per PC.")] = 0.0,
+    inject: Annotated[bool, typer.Option(
+        "--inject-latency", help="Make the twin wait that long per call too (slow: to time a small wave).")] = False,
     as_of: AsOfOpt = None,
     inventory: InventoryOpt = None,
 ) -> None:
     """Validate → plan + policies → twin fleet → converge → migrate → verify → evidence → report → gate.
+
+    The sites run a wave at a time: one converge run per wave over all its rehearsed PCs, one run per
+    migration pass, one verification of every site, then evidence, report and gate per site.
+    With --latency, the converge and verify stages print an estimate of the real wave's wall-clock at
+    --forks (docs/endpoints.md explains it).
 
     Exit status 0 when every rehearsed site is ready and through the gate, 3 when the best answer is
     "ready on plan" (a rehearsal deploys nothing: backups exist only in the plan), 1 when some site is
@@ -46,6 +60,13 @@ def rehearse(
               [resolve_site(inv, s) for s in site or []] + (inv.sites_in_wave(wave) if wave is not None else []))
     if not chosen:
         fail("give --site SITE, --wave N or --all")
+    chosen = list({s.id: s for s in chosen}.values())  # a site named twice is rehearsed once
+    if latency is None and (jitter or inject):
+        fail("--jitter and --inject-latency need --latency SECONDS")
+    try:
+        paced = Latency(latency or 0.0, jitter)
+    except ValueError as exc:
+        fail(str(exc))
     day = as_of or today()
     out = out.resolve()  # stages run tools in other working directories
     console.print("[bold]rehearsal[/] ", end="", highlight=False)
@@ -61,7 +82,10 @@ def rehearse(
             if stage in ("converge", "verify"):
                 progress.console.print(f"  {stage}: {detail}", markup=False, highlight=False)
 
-        rehearsal = Rehearsal(inv, chosen, out, day, progress=report)
+        from cutover.rehearse import Rehearsal  # here: every other command starts without Ansible's imports
+
+        rehearsal = Rehearsal(inv, chosen, out, day, progress=report, forks=forks,
+                              latency=paced if inject else None)
         rehearsal.run()
         progress.update(task, stage="done", description="")
     console.rule("readiness per site")
@@ -70,6 +94,8 @@ def rehearse(
         verdict = outcome.assessment.verdict if outcome.assessment else gating.Verdict.NO_GO
         say(f"verdict {outcome.site.id}: readiness {outcome.readiness.value}, gate {verdict.value}")
     say("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in rehearsal.timings.items()))
+    if latency is not None:
+        _print_estimates(rehearsal, paced, inject)
     say(f"report: {rehearsal.report_index}")
     readiness = rehearsal.readiness
     if readiness is gating.Readiness.READY_ON_PLAN:
@@ -80,3 +106,17 @@ def rehearse(
         say("not every site is ready or through the cutover gate: the report lists the blockers and "
             "the hands-on work; `cutover gate SITE --evidence <out>/evidence` explains the gate")
         exit_with(ExitCode.FINDINGS)
+
+
+def _print_estimates(rehearsal: Rehearsal, latency: Latency, injected: bool) -> None:
+    """One line per PC stage: the time here, and the real wave's at the given latency and forks."""
+    jitter = f" ± {latency.jitter:g}" if latency.jitter else ""
+    if injected:
+        say(f"latency: the twin waited {latency.seconds:g}{jitter} s per call; the stage times above are the "
+            "timed run (the estimate needs a run without --inject-latency)")
+        return
+    for stage, est in rehearsal.estimates(latency.seconds, latency.jitter).items():
+        say(f"estimate {stage}: rehearsed in {rehearsal.timings.get(stage, 0):.1f} s; real PCs at "
+            f"{latency.seconds:g}{jitter} s per call: {est.describe()}")
+    total = sum(e.seconds for e in rehearsal.estimates(latency.seconds, latency.jitter).values())
+    say(f"estimate converge + verify on real PCs: {total / 60:.1f} min at forks {rehearsal.forks}")

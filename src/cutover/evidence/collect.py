@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib.metadata
 import json
@@ -29,11 +30,30 @@ class Sources:
     awx_events_dir: Path | None = None  # AWX job events pages (/api/v2/jobs/<id>/job_events/), see docs/awx.md
 
     @cached_property
+    def _folder_digests(self) -> tuple[InputDigest, ...]:
+        return (provenance.digest("plan", self.plan_dir), provenance.digest("runner", self.runner_dir),
+                provenance.digest("facts", self.facts_dir),
+                *((provenance.digest("awx_events", self.awx_events_dir),) if self.awx_events_dir else ()))
+
+    @cached_property
     def digests(self) -> tuple[InputDigest, ...]:
         """SHA-256 of every input (computed once per Sources: a national collection reads them 48 times)."""
-        return (provenance.digest("plan", self.plan_dir), provenance.digest("runner", self.runner_dir),
-                provenance.digest("facts", self.facts_dir), *(provenance.digest("junit", p) for p in self.junit),
-                *((provenance.digest("awx_events", self.awx_events_dir),) if self.awx_events_dir else ()))
+        plan, runner, facts, *awx_events = self._folder_digests
+        return (plan, runner, facts, *(provenance.digest("junit", p) for p in self.junit), *awx_events)
+
+    @cached_property
+    def runs(self) -> ansible.RunnerOutcome:
+        """The Ansible runs (runner artefacts, then AWX job events), read once per Sources."""
+        return awx.read_job_events(self.awx_events_dir, into=ansible.read_runner_artifacts(self.runner_dir))
+
+    def with_junit(self, junit: tuple[Path, ...]) -> Sources:
+        """The same sources with other JUnit files, sharing what was already read and digested (a wave's
+        rehearsal collects every site from one runner folder and one fact cache)."""
+        other = dataclasses.replace(self, junit=tuple(junit))
+        for name in ("_folder_digests", "runs"):
+            if name in self.__dict__:
+                other.__dict__[name] = self.__dict__[name]
+        return other
 
 
 def tool_versions() -> dict[str, str]:
@@ -62,7 +82,7 @@ def collect_site(inv: Inventory, site: Site, sources: Sources, as_of: dt.date | 
     checks += inventory.waivers(site, as_of)
     survey_checks, actions = inventory.survey(site)
     checks += survey_checks
-    outcome = awx.read_job_events(sources.awx_events_dir, into=ansible.read_runner_artifacts(sources.runner_dir))
+    outcome = sources.runs
     endpoint_checks, endpoint_actions = ansible.collect(site, sources.runner_dir, sources.facts_dir, as_of, outcome)
     checks += endpoint_checks
     actions += endpoint_actions
