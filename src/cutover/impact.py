@@ -67,15 +67,17 @@ TABLE: dict[str, Impact] = {
     "mail.survey.answered": "medium",
     "mail.survey.pcs_known": "medium",
     # --- reaching the PCs and reading their evidence ---------------------------------------------
-    "endpoints.evidence": "critical",  # no Ansible result for any PC of the site
+    "endpoint.evidence": "critical",  # no Ansible result for any PC of the site
     "endpoint.reachable": "high",
     "endpoint.probe": "high",
     "endpoint.task_failed": "high",
+    "endpoint.runner_artifacts": "high",  # runner artefacts that could not be read: nothing from them is believed
     "ngav.collected": "high",
     "office.collected": "high",
     "mail.collected": "medium",
     "fileshare.collected": "high",
     "migration.collected": "high",
+    "migration.server_reachable": "critical",  # the data-center file server was not reached: no copy evidence
     "testinfra.junit": "high",
     # --- antivirus -------------------------------------------------------------------------------
     "ngav.discovered": "high",

@@ -11,8 +11,8 @@ from cutover import impact, policy_catalog
 from cutover.verify.checks.model import CATALOGUE
 
 # Check ids written as literals where checks are made: collectors, role filter plugins, verification.
-_ID = re.compile(r"""(?:"id":\s*|\bid=)f?"((?:cloud|ngav|office|mail|fileshare|migration|inventory|endpoint)"""
-                 r"""\.[a-z0-9_.{}-]+)\"""")
+_ID = re.compile(r"""(?:"id":\s*|\bid=|could_not_collect\()f?"("""
+                 r"""(?:cloud|ngav|office|mail|fileshare|migration|inventory|endpoint)\.[a-z0-9_.{}-]+)\"""")
 _ACTION_FILES = ("actions.append", "Action(")  # action ids are not checks
 
 
