@@ -138,6 +138,9 @@ def test_dates_and_names_do_not_wrap_at_1024px(browser, reports):
         assert broken == [], name
 
 
+@pytest.mark.xfail(strict=True, reason="known defect (#15): since the endpoint-area and role-fact merges, 2 of the 12 "
+                   "rows needing work on the pilot page print without their evidence table (all 12 have it in "
+                   "the page); found at integration, not yet explained")
 def test_print_is_a4_with_evidence_expanded_and_no_filters(browser, reports, tmp_path, keep):
     import pypdfium2
 
