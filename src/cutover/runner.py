@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +67,8 @@ def _twin_folder(twin_dir: Path | str) -> str:
 def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str | None = None,
                  twin_root: Path | None = None, latency: Latency | None = None,
                  extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
-                 name: str | None = None, check: bool = False, tags: str | None = None) -> RunOutcome:
+                 name: str | None = None, check: bool = False, tags: str | None = None,
+                 sites: Iterable[str] = (), cancel: threading.Event | None = None) -> RunOutcome:
     import ansible_runner  # here, not at the top: `cutover plan` and friends import this module's names only
 
     start = time.perf_counter()
@@ -77,6 +80,8 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
         "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
         "ANSIBLE_ROLES_PATH": str(PROJECT_ROOT / "roles"),
         **FORK_PREP,
+        # Only these sites' hosts in the controller's inventory (the plugin's `sites` option); all when empty.
+        "CUTOVER_INVENTORY_SITES": ",".join(sites),
         # ansible-playbook lives beside this interpreter (the project's virtual environment).
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
@@ -112,6 +117,8 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
         fact_cache_type="jsonfile",
         quiet=True,
         rotate_artifacts=3,
+        # Runs in a thread of `cutover rehearse` end when it is cancelled (Ctrl-C reaches the main thread only).
+        cancel_callback=cancel.is_set if cancel is not None else None,
     )
     stats = result.stats
     if result.status == "canceled":
