@@ -57,6 +57,23 @@ def test_inputs_are_digested_once_per_sources(plan_dir, tmp_path):
     assert first[2].path == str((tmp_path / "no-facts").resolve()) and first[2].sha256 is None
 
 
+def test_every_site_of_a_rehearsal_shares_one_read_of_the_runs(plan_dir, tmp_path, monkeypatch):
+    # 48 sites, one runner folder of ~190,000 event files: read and hashed once, not once per site
+    from cutover.evidence import collect
+    from cutover.evidence.collectors import ansible
+
+    reads, hashes = [], []
+    real_read, real_digest = ansible.read_runner_artifacts, provenance.digest
+    monkeypatch.setattr(ansible, "read_runner_artifacts", lambda folder: reads.append(folder) or real_read(folder))
+    monkeypatch.setattr(provenance, "digest", lambda role, path: hashes.append(role) or real_digest(role, path))
+    shared = collect.Sources(plan_dir, tmp_path / "runner", tmp_path / "facts")
+    copies = [shared.with_junit((tmp_path / f"{n}.xml",)) for n in range(3)]
+    assert len({id(c.runs) for c in copies}) == 1 and len(reads) == 1
+    for copy in copies:
+        assert copy.digests[3].role == "junit"
+    assert hashes.count("runner") == 1 and hashes.count("junit") == 3
+
+
 def test_a_large_file_is_hashed_whole(tmp_path):
     big = tmp_path / "big.bin"
     big.write_bytes(b"a" * (3 << 20) + b"b")

@@ -51,8 +51,7 @@ class Sources:
         rehearsal collects every site from one runner folder and one fact cache)."""
         other = dataclasses.replace(self, junit=tuple(junit))
         for name in ("_folder_digests", "runs"):
-            if name in self.__dict__:
-                other.__dict__[name] = self.__dict__[name]
+            other.__dict__[name] = getattr(self, name)  # read (once) here, so every copy shares it
         return other
 
 
