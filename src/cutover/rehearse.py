@@ -20,10 +20,12 @@ import json
 import os
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cutover import gate as gating
+from cutover import progress as pc_progress
 from cutover import verify as verification
 from cutover.cloud import offline
 from cutover.evidence import collect
@@ -68,6 +70,8 @@ class Rehearsal:
     forks: int = 20
     latency: Latency | None = None  # the twin waits like real PCs (slow; to time a small wave)
     calls: dict[str, dict[str, int]] = field(default_factory=dict)  # stage -> PC -> counted calls
+    # (label, PCs, one_task) -> a context giving the runs' event handler (cutover.progress.PcProgress)
+    watch: Callable[..., AbstractContextManager[pc_progress.EventHandler | None]] = pc_progress.silent
 
     def waves(self) -> dict[int, list[Site]]:
         """The rehearsed sites by wave, in wave order."""
@@ -84,6 +88,13 @@ class Rehearsal:
             return f"{kind}-wave_{wave}"
         digest = hashlib.sha256(",".join(sorted(s.id for s in sites)).encode()).hexdigest()[:8]
         return f"{kind}-wave_{wave}-{digest}"
+
+    @staticmethod
+    def _label(wave: int | None, sites: list[Site]) -> str:
+        """How a progress line names a run's sites: the site, or the wave and how many sites."""
+        if len(sites) == 1:
+            return sites[0].id
+        return f"{'' if wave is None else f'wave {wave}, '}{len(sites)} sites"
 
     def _pc_calls(self) -> dict[str, int]:
         """Counted calls so far of every rehearsed PC (the twin's counter)."""
@@ -159,10 +170,12 @@ class Rehearsal:
     def converge(self) -> None:
         """One converge run per wave over every PC of its rehearsed sites (strategy: free, ``forks`` at once)."""
         for wave, sites in self.waves().items():
-            outcome = run_playbook("endpoints.yml", ":".join(site_group(s.id) for s in sites), self.out,
-                                   twin_dir=TWIN_PC_DIR, twin_root=self.out / "twin", latency=self.latency,
-                                   inventory=Path(self.inventory.root), forks=self.forks,
-                                   name=self._run_name("endpoints", wave, sites))
+            hosts = [e.hostname for s in sites for e in s.endpoints]
+            with self.watch(f"converge {self._label(wave, sites)}", hosts) as on_event:
+                outcome = run_playbook("endpoints.yml", ":".join(site_group(s.id) for s in sites), self.out,
+                                       twin_dir=TWIN_PC_DIR, twin_root=self.out / "twin", latency=self.latency,
+                                       inventory=Path(self.inventory.root), forks=self.forks,
+                                       name=self._run_name("endpoints", wave, sites), event_handler=on_event)
             for site in sites:
                 mine = outcome.only({e.hostname for e in site.endpoints})
                 self.outcomes[site.id].converge = mine
@@ -192,8 +205,10 @@ class Rehearsal:
         Every PC's raw end state (and the file servers' shares) in one probe call each, all sites in one
         ansible-runner run; JUnit per site under ``<out>/verify`` for the evidence collector.
         """
-        result = verification.verify(self.inventory, self.sites, self.as_of, self.out / "verify",
-                                     twin=self.out / "twin")
+        hosts = [e.hostname for s in self.sites for e in s.endpoints]
+        with self.watch(f"verify {self._label(None, self.sites)}", hosts, one_task=True) as on_event:
+            result = verification.verify(self.inventory, self.sites, self.as_of, self.out / "verify",
+                                         twin=self.out / "twin", event_handler=on_event)
         for site in self.sites:
             findings = result.for_site(site.id)
             failing = [f for f in findings if f.status != "pass"]

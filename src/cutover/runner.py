@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +66,8 @@ def _twin_folder(twin_dir: Path | str) -> str:
 def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str | None = None,
                  twin_root: Path | None = None, latency: Latency | None = None,
                  extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
-                 name: str | None = None, check: bool = False, tags: str | None = None) -> RunOutcome:
+                 name: str | None = None, check: bool = False, tags: str | None = None,
+                 event_handler: Callable[[dict], bool] | None = None) -> RunOutcome:
     import ansible_runner  # here, not at the top: `cutover plan` and friends import this module's names only
 
     start = time.perf_counter()
@@ -112,6 +114,7 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
         fact_cache_type="jsonfile",
         quiet=True,
         rotate_artifacts=3,
+        event_handler=event_handler,  # cutover.progress: PCs done / failed / unreachable as the run goes
     )
     stats = result.stats
     if result.status == "canceled":
