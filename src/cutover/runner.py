@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
                  twin_root: Path | None = None, latency: Latency | None = None,
                  extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
                  name: str | None = None, check: bool = False, tags: str | None = None,
+                 sites: Iterable[str] = (), cancel: threading.Event | None = None,
                  event_handler: Callable[[dict], bool] | None = None) -> RunOutcome:
     import ansible_runner  # here, not at the top: `cutover plan` and friends import this module's names only
 
@@ -79,6 +81,8 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
         "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
         "ANSIBLE_ROLES_PATH": str(PROJECT_ROOT / "roles"),
         **FORK_PREP,
+        # Only these sites' hosts in the controller's inventory (the plugin's `sites` option); all when empty.
+        "CUTOVER_INVENTORY_SITES": ",".join(sites),
         # ansible-playbook lives beside this interpreter (the project's virtual environment).
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
@@ -114,6 +118,8 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
         fact_cache_type="jsonfile",
         quiet=True,
         rotate_artifacts=3,
+        # Runs in a thread of `cutover rehearse` end when it is cancelled (Ctrl-C reaches the main thread only).
+        cancel_callback=cancel.is_set if cancel is not None else None,
         event_handler=event_handler,  # cutover.progress: PCs done / failed / unreachable as the run goes
     )
     stats = result.stats

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from cutover import naming, smb
@@ -67,11 +68,13 @@ def site_vars(site: Site, inventory: Inventory) -> dict[str, Any]:
     }
 
 
-def file_server_vars(inventory: Inventory) -> dict[str, list[dict[str, Any]]]:
-    """Data-center file servers (from the shares' legacy_unc) and the shares each must migrate."""
+def file_server_vars(inventory: Inventory, sites: Collection[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Data-center file servers (from the shares' legacy_unc) and the shares each must migrate (of ``sites``)."""
     servers: dict[str, list[dict[str, Any]]] = {}
     org = inventory.organisation
     for site in inventory.sites.values():
+        if sites is not None and site.id not in sites:
+            continue
         account = naming.storage_account(site.id, org.azure_location, org.mail_domain)
         for share in site.config.file_shares:
             if not share.legacy_unc:
