@@ -192,7 +192,7 @@ class Rehearsal:
                                    twin_dir=TWIN_PC_DIR, twin_root=self.out / "twin", latency=self.latency,
                                    inventory=Path(self.inventory.root), forks=self.forks,
                                    name=self._run_name("endpoints", wave, sites), sites=[s.id for s in sites],
-                                   cancel=self._cancel, event_handler=on_event)
+                                   as_of=self.as_of, cancel=self._cancel, event_handler=on_event)
         for site in sites:
             mine = outcome.only({e.hostname for e in site.endpoints})
             self.outcomes[site.id].converge = mine
@@ -228,7 +228,7 @@ class Rehearsal:
                                                   "file_migration_execute": execute},
                                        inventory=Path(self.inventory.root), forks=self.forks,
                                        name=f"{self._run_name('file-migration', wave, sites)}-{pass_name}",
-                                       sites=[s.id for s in sites], cancel=self._cancel)
+                                       sites=[s.id for s in sites], as_of=self.as_of, cancel=self._cancel)
                 self.progress("migrate", f"wave {wave} ({len(sites)} site(s)): {pass_name} {outcome.status}")
 
     def verify(self) -> None:

@@ -13,6 +13,7 @@ sites, a Jinja expression evaluated per host (``TWIN_PC_DIR``, ``TWIN_SERVER_DIR
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import threading
@@ -68,7 +69,8 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
                  twin_root: Path | None = None, latency: Latency | None = None,
                  extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
                  name: str | None = None, check: bool = False, tags: str | None = None,
-                 sites: Iterable[str] = (), cancel: threading.Event | None = None,
+                 sites: Iterable[str] = (), as_of: dt.date | None = None,
+                 cancel: threading.Event | None = None,
                  event_handler: Callable[[dict], bool] | None = None) -> RunOutcome:
     import ansible_runner  # here, not at the top: `cutover plan` and friends import this module's names only
 
@@ -83,6 +85,8 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
         **FORK_PREP,
         # Only these sites' hosts in the controller's inventory (the plugin's `sites` option); all when empty.
         "CUTOVER_INVENTORY_SITES": ",".join(sites),
+        # The day the inventory's dates are judged on (stale PCs, SMB ciphers); today when not given.
+        "CUTOVER_AS_OF": as_of.isoformat() if as_of else "",
         # ansible-playbook lives beside this interpreter (the project's virtual environment).
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }

@@ -42,6 +42,15 @@ options:
     default: []
     env:
       - name: CUTOVER_INVENTORY_SITES
+  as_of:
+    description:
+      - Judge dates on this day (YYYY-MM-DD; empty for today) - the C(not_seen_recently) group and each
+        site's SMB channel ciphers (AES-256-GCM only after the Windows 10 deadline), as C(cutover plan --as-of)
+        and the stacks do. C(cutover rehearse --as-of) sets it for its runs.
+    type: str
+    default: ""
+    env:
+      - name: CUTOVER_AS_OF
   stale_days:
     description: A PC not seen for more days than this joins C(not_seen_recently).
     type: int
@@ -99,7 +108,11 @@ class InventoryModule(BaseInventoryPlugin):
         if unknown:
             raise AnsibleParserError(f"{path}: sites: unknown site id(s) {', '.join(unknown)} "
                                      f"(CUTOVER_INVENTORY_SITES or the sites option)")
-        today = dt.date.today()
+        as_of = (self.get_option("as_of") or "").strip()
+        try:
+            today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        except ValueError:
+            raise AnsibleParserError(f"{path}: as_of: {as_of!r} is not a date (YYYY-MM-DD; CUTOVER_AS_OF)") from None
         suffix = self.get_option("dns_suffix")
         stale_days = self.get_option("stale_days")
         self.inventory.add_group("windows")
@@ -107,7 +120,7 @@ class InventoryModule(BaseInventoryPlugin):
             if chosen and site.id not in chosen:
                 continue
             group = self.inventory.add_group(site_group(site.id))
-            for key, value in site_vars(site, data).items():
+            for key, value in site_vars(site, data, today).items():
                 self.inventory.set_variable(group, key, value)
             for endpoint in site.endpoints:
                 host = self.inventory.add_host(endpoint.hostname, group="windows")

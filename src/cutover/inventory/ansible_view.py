@@ -49,7 +49,8 @@ def host_vars(site: Site, endpoint: Endpoint) -> dict[str, Any]:
     }
 
 
-def site_vars(site: Site, inventory: Inventory) -> dict[str, Any]:
+def site_vars(site: Site, inventory: Inventory, as_of: dt.date) -> dict[str, Any]:
+    """The site group's variables on ``as_of`` (the SMB ciphers depend on the Windows 10 deadline)."""
     cfg = site.config
     org = inventory.organisation
     account = naming.storage_account(site.id, org.azure_location, org.mail_domain)
@@ -64,7 +65,7 @@ def site_vars(site: Site, inventory: Inventory) -> dict[str, Any]:
         # The site's allowed SMB channel ciphers (the same function the stack uses): AES-256-GCM only means
         # Windows 10 PCs cannot connect and Windows 11 PCs must prefer AES_256_GCM (docs/cloud.md).
         "cutover_smb_channel_encryption": smb.channel_encryption(
-            (e.build_number for e in site.endpoints), org.windows10_deadline, dt.date.today()),
+            (e.build_number for e in site.endpoints), org.windows10_deadline, as_of),
     }
 
 
