@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from cutover.cli import app
 from cutover.evidence.collect import load_file
 from cutover.inventory import load_inventory
-from cutover.layout import REHEARSAL, RunFolders
 from cutover.progress import PcCounts
+from cutover.run_folders import REHEARSAL, RunFolders
 
 AS_OF = "2026-11-24"
 SITE, CODE = "pref-05-akita", "05"
@@ -47,7 +47,7 @@ def every_command(group=ROOT_COMMAND, prefix: tuple[str, ...] = ()):
             yield (*prefix, name), sub
 
 
-# Which folder of a rehearsal each command's option reads or adds to (the folders come from cutover.layout).
+# Which folder of a rehearsal each command's option reads or adds to (the folders come from cutover.run_folders).
 READS_A_REHEARSAL = {
     (("gate",), "evidence"): "evidence", (("report",), "evidence"): "evidence", (("report",), "out"): "report",
     (("evidence", "collect"), "out"): "evidence", (("verify",), "out"): "verify", (("plan",), "out"): "plan",

@@ -13,8 +13,8 @@ from cutover.cli.gate_cmd import MaxAgeOpt
 from cutover.evidence import collect as collecting
 from cutover.evidence.collectors import awx
 from cutover.evidence.provenance import today
-from cutover.layout import REHEARSAL, RunFolders
 from cutover.report import build, write
+from cutover.run_folders import REHEARSAL, RunFolders
 
 evidence_app = typer.Typer(help="Collect evidence from real artefacts, one file per site.", no_args_is_help=True)
 DirOpt = Annotated[Path | None, typer.Option(file_okay=False, exists=True)]

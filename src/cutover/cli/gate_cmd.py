@@ -25,7 +25,7 @@ from cutover.cli.common import (
 )
 from cutover.evidence.collect import EvidenceFileError, load_file
 from cutover.evidence.provenance import today
-from cutover.layout import REHEARSAL
+from cutover.run_folders import REHEARSAL
 
 EXIT = {gating.Verdict.GO: ExitCode.OK, gating.Verdict.NO_GO: ExitCode.FINDINGS,
         gating.Verdict.GO_ON_PLAN: ExitCode.GO_ON_PLAN}

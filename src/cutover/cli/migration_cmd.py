@@ -21,9 +21,9 @@ from cutover.cli.common import (
     resolve_site,
     say,
 )
-from cutover.layout import REHEARSAL
 from cutover.migration.names import check_path
 from cutover.migration.robocopy import FLAG_REASONS, PASSES, RobocopyPlan, interpret_exit_code
+from cutover.run_folders import REHEARSAL
 
 RUN_PASSES = ("scan", "seed", "delta", "final", "verify", "rollback")  # the file_migration role's passes
 migration_app = typer.Typer(help="Data migration from the data-center file servers.", no_args_is_help=True)

@@ -36,7 +36,7 @@ from cutover.cli.common import (
 )
 from cutover.cloud import offline, pack_config, stacks
 from cutover.cloud.programs import CORE_STACK
-from cutover.layout import REHEARSAL
+from cutover.run_folders import REHEARSAL
 
 
 class Phase(enum.StrEnum):

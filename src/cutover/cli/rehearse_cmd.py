@@ -23,8 +23,8 @@ from cutover.cli.common import (
 )
 from cutover.cli.readiness_view import readiness_blocks
 from cutover.evidence.provenance import today
-from cutover.layout import REHEARSAL, RunFolders
 from cutover.progress import PcProgress, pc_columns
+from cutover.run_folders import REHEARSAL, RunFolders
 from cutover.twin.timing import Latency
 
 if TYPE_CHECKING:

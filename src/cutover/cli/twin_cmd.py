@@ -24,8 +24,8 @@ from cutover.cli.common import (
     resolve_site,
     say,
 )
-from cutover.layout import REHEARSAL
 from cutover.progress import PcProgress
+from cutover.run_folders import REHEARSAL
 from cutover.twin import fleet
 from cutover.twin import state as twin_state
 

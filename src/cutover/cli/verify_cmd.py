@@ -27,8 +27,8 @@ from cutover.cli.common import (
     say,
 )
 from cutover.inventory import Site
-from cutover.layout import REHEARSAL
 from cutover.progress import PcProgress
+from cutover.run_folders import REHEARSAL
 from cutover.verify import AREAS, Verification, verify
 from cutover.verify import settings as verify_settings
 
