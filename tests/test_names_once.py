@@ -30,7 +30,7 @@ TEXT = [p for pattern in ("roles/**/*.yml", "roles/**/*.j2", "ansible/**/*.yml",
         for p in sorted(ROOT.glob(pattern)) if p.is_file()]
 # Tables that must name every member (a label per status or area): allowed, and their keys are checked below.
 TABLES = {("src/cutover/report/i18n.py", "STATUS_LABELS"), ("src/cutover/report/i18n.py", "AREA_LABELS"),
-          ("src/cutover/report/i18n.py", "STATUS_MEANING"), ("src/cutover/report/messages.py", "GENERIC_JA"),
+          ("src/cutover/report/i18n.py", "STATUS_MEANING"), ("src/cutover/evidence/wording.py", "GENERIC_JA"),
           ("src/cutover/evidence/facts.py", "ROLES"), ("src/cutover/evidence/collectors/ansible.py", "TITLES")}
 # Another vocabulary that happens to share words: the Pulumi policy results (pass/fail/waived/unknown/...).
 OTHER_VOCABULARIES = {("src/cutover/cloud/policies.py", None), ("src/cutover/cli/plan_cmd.py", None)}

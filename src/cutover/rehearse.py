@@ -22,10 +22,12 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cutover import gate as gating
+from cutover import progress as pc_progress
 from cutover import verify as verification
 from cutover.cloud import offline
 from cutover.evidence import collect
@@ -73,6 +75,8 @@ class Rehearsal:
     calls: dict[str, dict[str, int]] = field(default_factory=dict)  # stage -> PC -> counted calls
     converge_runs: int = 2  # waves converged at once (each run's controller keeps about one core busy)
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    # (label, PCs, one_task) -> a context giving the runs' event handler (cutover.progress.PcProgress)
+    watch: Callable[..., AbstractContextManager[pc_progress.EventHandler | None]] = pc_progress.silent
 
     def waves(self) -> dict[int, list[Site]]:
         """The rehearsed sites by wave, in wave order."""
@@ -89,6 +93,13 @@ class Rehearsal:
             return f"{kind}-wave_{wave}"
         digest = hashlib.sha256(",".join(sorted(s.id for s in sites)).encode()).hexdigest()[:8]
         return f"{kind}-wave_{wave}-{digest}"
+
+    @staticmethod
+    def _label(wave: int | None, sites: list[Site]) -> str:
+        """How a progress line names a run's sites: the site, or the wave and how many sites."""
+        if len(sites) == 1:
+            return sites[0].id
+        return f"{'' if wave is None else f'wave {wave}, '}{len(sites)} sites"
 
     def _pc_calls(self) -> dict[str, int]:
         """Counted calls so far of every rehearsed PC (the twin's counter)."""
@@ -175,11 +186,13 @@ class Rehearsal:
                            at_once=self.converge_runs)
 
     def _converge_wave(self, wave: int, sites: list[Site]) -> None:
-        outcome = run_playbook("endpoints.yml", ":".join(site_group(s.id) for s in sites), self.out,
-                               twin_dir=TWIN_PC_DIR, twin_root=self.out / "twin", latency=self.latency,
-                               inventory=Path(self.inventory.root), forks=self.forks,
-                               name=self._run_name("endpoints", wave, sites), sites=[s.id for s in sites],
-                               as_of=self.as_of, cancel=self._cancel)
+        hosts = [e.hostname for s in sites for e in s.endpoints]
+        with self.watch(f"converge {self._label(wave, sites)}", hosts) as on_event:
+            outcome = run_playbook("endpoints.yml", ":".join(site_group(s.id) for s in sites), self.out,
+                                   twin_dir=TWIN_PC_DIR, twin_root=self.out / "twin", latency=self.latency,
+                                   inventory=Path(self.inventory.root), forks=self.forks,
+                                   name=self._run_name("endpoints", wave, sites), sites=[s.id for s in sites],
+                                   as_of=self.as_of, cancel=self._cancel, event_handler=on_event)
         for site in sites:
             mine = outcome.only({e.hostname for e in site.endpoints})
             self.outcomes[site.id].converge = mine
@@ -224,8 +237,10 @@ class Rehearsal:
         Every PC's raw end state (and the file servers' shares) in one probe call each, all sites in one
         ansible-runner run; JUnit per site under ``<out>/verify`` for the evidence collector.
         """
-        result = verification.verify(self.inventory, self.sites, self.as_of, self.out / "verify",
-                                     twin=self.out / "twin")
+        hosts = [e.hostname for s in self.sites for e in s.endpoints]
+        with self.watch(f"verify {self._label(None, self.sites)}", hosts, one_task=True) as on_event:
+            result = verification.verify(self.inventory, self.sites, self.as_of, self.out / "verify",
+                                         twin=self.out / "twin", event_handler=on_event)
         for site in self.sites:
             findings = result.for_site(site.id)
             failing = [f for f in findings if f.status != "pass"]

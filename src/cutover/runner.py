@@ -18,7 +18,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +70,8 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
                  extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
                  name: str | None = None, check: bool = False, tags: str | None = None,
                  sites: Iterable[str] = (), as_of: dt.date | None = None,
-                 cancel: threading.Event | None = None) -> RunOutcome:
+                 cancel: threading.Event | None = None,
+                 event_handler: Callable[[dict], bool] | None = None) -> RunOutcome:
     import ansible_runner  # here, not at the top: `cutover plan` and friends import this module's names only
 
     start = time.perf_counter()
@@ -123,6 +124,7 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
         rotate_artifacts=3,
         # Runs in a thread of `cutover rehearse` end when it is cancelled (Ctrl-C reaches the main thread only).
         cancel_callback=cancel.is_set if cancel is not None else None,
+        event_handler=event_handler,  # cutover.progress: PCs done / failed / unreachable as the run goes
     )
     stats = result.stats
     if result.status == "canceled":

@@ -100,7 +100,7 @@ def test_written_evidence_is_readable_japanese_json(sample_inventory, plan_dir, 
     path = write(evidence, tmp_path)
     text = path.read_text(encoding="utf-8")
     assert path.name == f"{SITE}.json" and "福井県本部" in text  # not \\u escapes: auditors grep these files
-    assert text.startswith('{\n "schema_version": "2.0",\n "run": {')  # one-space indent keeps files small
+    assert text.startswith('{\n "schema_version": "2.1",\n "run": {')  # one-space indent keeps files small
     assert json.loads(text)["site"]["id"] == SITE
 
 

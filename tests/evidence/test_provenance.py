@@ -97,7 +97,7 @@ def test_published_schema_names_the_provenance_fields(project_root):
     schema = json.loads((project_root / "docs" / "evidence-schema.json").read_text(encoding="utf-8"))
     fields = set(schema["$defs"]["RunMetadata"]["properties"])
     assert {"git_commit", "git_dirty", "ci", "operator", "host", "as_of", "inputs", "generated_at"} <= fields
-    assert schema["properties"]["schema_version"]["const"] == "2.0"
+    assert schema["properties"]["schema_version"]["const"] == "2.1"
 
 
 def test_git_answers_from_the_project_checkout(project_root):

@@ -10,9 +10,11 @@ import pytest
 
 from cutover import impact
 from cutover.evidence.collect import Sources, collect_site, load_dir, write
+from cutover.evidence.model import Check
+from cutover.evidence.wording import GENERIC_JA
 from cutover.report import build, tiles
 from cutover.report import write as report_write
-from cutover.report.messages import GENERIC_JA, check_message
+from cutover.report.messages import check_message
 from cutover.sites import ALL_SITE_IDS
 from tests.report.conftest import AS_OF, SITE
 
@@ -154,10 +156,13 @@ def test_every_message_in_the_japanese_report_is_japanese(rendered):
 
 def test_a_check_with_its_own_japanese_message_keeps_it(rendered):
     _, reports = rendered
-    check = reports[0].evidence.checks[0]
-    assert check_message(check.model_copy(update={"message_ja": "独自の文言"}), "ja") == "独自の文言"
-    failing = check.model_copy(update={"id": "cloud.storage-https-only", "status": "fail", "message_ja": None})
-    assert check_message(failing, "ja") == GENERIC_JA["fail"]
+    raw = reports[0].evidence.checks[0].model_dump()
+    assert check_message(Check.model_validate({**raw, "message_ja": "独自の文言"}), "ja") == "独自の文言"
+    failing = Check.model_validate({**raw, "id": "cloud.storage-https-only", "status": "fail", "message_ja": "",
+                                    "data": {"enforcement": "mandatory", "findings": [{"message": "x"}]}})
+    assert check_message(failing, "ja").startswith("必須ポリシーに違反しています（指摘1件）。")
+    unknown = Check.model_validate({**raw, "id": "cloud-less.something-new", "status": "fail", "message_ja": ""})
+    assert check_message(unknown, "ja") == GENERIC_JA["fail"]  # a family no one worded yet: the status's sentence
 
 
 def test_tile_map_has_every_prefecture_and_hq_once_coloured_by_state(rendered):

@@ -6,7 +6,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import click
 import typer
@@ -25,11 +25,16 @@ from cutover.cli import (
     twin_cmd,
     verify_cmd,
 )
-from cutover.cli.common import INTERNAL_ERROR, err_console
+from cutover.cli.common import INTERNAL_ERROR, err_console, plain_help
 
 
 class _WorkflowOrder(TyperGroup):
-    """``cutover --help`` lists commands and command groups together, in the order of COMMANDS."""
+    """``cutover --help`` lists commands and command groups together, in the order of COMMANDS; every
+    command's help reads without type noise (common.plain_help, applied here once for the whole tree)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain_help(self)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(super().list_commands(ctx), key=lambda name: list(COMMANDS).index(name)

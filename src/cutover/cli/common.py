@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import inspect
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,6 +107,10 @@ class Lang(enum.StrEnum):
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table (for people) or json (for machines).")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Report language.")]
 
+RunOpt = Annotated[Path, typer.Option(
+    help="Run folder: runner artefacts in its runner/, facts in its facts/ (a real wave: build/live).",
+    metavar="DIR")]
+
 InventoryOpt = Annotated[
     Path | None,
     typer.Option(
@@ -115,6 +121,77 @@ InventoryOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+# ------------------------------------------------------------------------------------------------
+# Help that reads like a mature CLI
+# ------------------------------------------------------------------------------------------------
+
+# What a value looks like, from the type typer would print as ``<int>``, ``<dir>`` …: a person reads N or DIR.
+_METAVARS = {"int": "N", "int range": "N", "float": "NUMBER", "float range": "NUMBER", "path": "PATH", "dir": "DIR",
+             "file": "FILE"}
+_STATED_DEFAULT = re.compile(r"\(default\b", re.IGNORECASE)
+
+
+def _metavar(param: Any, ctx: typer.Context) -> str:
+    """``a|b`` for choices, N for numbers, DIR/FILE/PATH for paths, the name (SITE, SHARE …) for text."""
+    label = param.display_type(ctx).strip("<>")
+    label = label.removeprefix("list[").removesuffix("]")
+    if "|" in label:
+        return label
+    info = param.type_descriptor.parameter_info
+    if label.lower() == "path" and not getattr(info, "dir_okay", True):
+        return "FILE"
+    if label.lower() == "path" and not getattr(info, "file_okay", True):
+        return "DIR"
+    return _METAVARS.get(label.lower(), param.name.upper().replace("_", "-"))
+
+
+def _reflow(text: str) -> str:
+    """A docstring's paragraphs as flowing text (rich keeps its line breaks and wraps them again at 80
+    columns, leaving ragged half lines); a paragraph that is a list (``- item``) or marked ``\\b`` stays."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") or any(line.lstrip().startswith(("- ", "* ", "• "))
+                                                       for line in p.splitlines())
+                       else " ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
+def plain_help(command: Any) -> None:
+    """Make every command's help read like a mature CLI, for the whole tree under ``command``.
+
+    Paragraphs flow (no ragged line breaks), flags show no type, values a metavar (N, DIR, FILE, SITE,
+    YYYY-MM-DD, a|b; an option's own metavar is kept), arguments their name in capitals, repeatable
+    options say so, and a default is not printed as ``[default: …]`` when the help already says it in
+    words (``--jobs``: "default: CPU count", not 0) or when it is a flag's off state. Applied once, when
+    the root command is built (cutover.cli.app), so a new option gets the same treatment
+    (tests/cli/test_every_command.py reads every command's help at 80 columns).
+    """
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)
+    if command.help:
+        command.help = _reflow(command.help)
+    ctx = typer.Context(command)
+    help_option = command.get_help_option(ctx)
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        if param.param_type_name == "argument":
+            if param.metavar is None:
+                param.metavar = _metavar(param, ctx) if "|" in param.display_type(ctx) else param.name.upper()
+            param.display_type_rich = _no_type  # the name column already says what the value is
+            continue
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+            param.show_default = False
+            continue
+        if param.metavar is None:
+            param.metavar = _metavar(param, ctx)
+        if getattr(param, "multiple", False) and param.help and "repeat" not in param.help.lower():
+            param.help = f"{param.help} Repeatable."
+        if param.help and _STATED_DEFAULT.search(param.help):
+            param.show_default = False
+
+
+def _no_type(ctx: typer.Context) -> None:
+    return None
 
 
 # ------------------------------------------------------------------------------------------------

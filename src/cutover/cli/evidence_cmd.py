@@ -14,6 +14,7 @@ from cutover.evidence import collect as collecting
 from cutover.evidence.collectors import awx
 from cutover.evidence.provenance import today
 from cutover.report import build, write
+from cutover.run_folders import REHEARSAL, RunFolders
 
 evidence_app = typer.Typer(help="Collect evidence from real artefacts, one file per site.", no_args_is_help=True)
 DirOpt = Annotated[Path | None, typer.Option(file_okay=False, exists=True)]
@@ -21,7 +22,9 @@ DirOpt = Annotated[Path | None, typer.Option(file_okay=False, exists=True)]
 
 @evidence_app.command("collect")
 def evidence_collect(
-    out: Annotated[Path, typer.Option(help="Where to write <site>.json evidence files.")] = Path("build/evidence"),
+    out: Annotated[Path, typer.Option(help="Where to write <site>.json evidence files; sources not given are read "
+                                           "from the same run folder (its plan/, runner/, facts/, verify/<site>.xml) "
+                                           "when they are there.", metavar="DIR")] = REHEARSAL.evidence,
     site: Annotated[list[str] | None, typer.Option("--site", help="Site(s): hq, 13, pref-13-tokyo …")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every site of the inventory.")] = False,
     plan: Annotated[Path | None, typer.Option(help="Offline plans or `pulumi stack export` files (<stack>.json).",
@@ -41,7 +44,9 @@ def evidence_collect(
     if bool(site) == every:
         fail("give --site SITE (repeatable) or --all")
     chosen = list(inv.sites.values()) if every else [resolve_site(inv, s) for s in site or []]
-    sources = collecting.Sources(plan, runner, facts, tuple(junit or ()), awx_events)
+    run = RunFolders(out.parent)  # the run folder whose evidence/ this is: its other sub-folders are the sources
+    sources = collecting.Sources(plan or _present(run.plan), runner or _present(run.runner),
+                                 facts or _present(run.facts), tuple(junit or ()), awx_events)
     try:
         if awx_events:
             awx.load_events(awx_events)  # bad pages: one line, exit 2, nothing written
@@ -49,16 +54,26 @@ def evidence_collect(
         fail(str(exc))
     with held(out):
         for chosen_site in chosen:
-            evidence = collecting.collect_site(inv, chosen_site, sources, as_of)
+            if junit is None:  # the run folder's verification of this site, as cutover rehearse collects it
+                verified = _present(run.verify / f"{chosen_site.id}.xml", file=True)
+                site_sources = sources.with_junit((verified,) if verified else ())
+            else:
+                site_sources = sources
+            evidence = collecting.collect_site(inv, chosen_site, site_sources, as_of)
             path = collecting.write(evidence, out)
             counts = evidence.counts()
             say(f"{chosen_site.id}: {len(evidence.checks)} checks "
                 f"({', '.join(f'{k} {v}' for k, v in counts.items() if v)}) → {path}")
 
 
+def _present(path: Path, *, file: bool = False) -> Path | None:
+    return path if (path.is_file() if file else path.is_dir()) else None
+
+
 def report(
-    evidence: Annotated[Path, typer.Option(help="Directory of evidence files.", file_okay=False, exists=True)],
-    out: Annotated[Path, typer.Option(help="Where to write the report.")] = Path("build/report"),
+    evidence: Annotated[Path, typer.Option(help="Directory of evidence files.", file_okay=False, exists=True)]
+    = REHEARSAL.evidence,
+    out: Annotated[Path, typer.Option(help="Where to write the report.", metavar="DIR")] = REHEARSAL.report,
     lang: LangOpt = Lang.ja,
     previous: Annotated[Path | None, typer.Option(help="Evidence of the previous run, for the drift view.",
                                                   file_okay=False, exists=True)] = None,

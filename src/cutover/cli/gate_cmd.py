@@ -25,6 +25,7 @@ from cutover.cli.common import (
 )
 from cutover.evidence.collect import EvidenceFileError, load_file
 from cutover.evidence.provenance import today
+from cutover.run_folders import REHEARSAL
 
 EXIT = {gating.Verdict.GO: ExitCode.OK, gating.Verdict.NO_GO: ExitCode.FINDINGS,
         gating.Verdict.GO_ON_PLAN: ExitCode.GO_ON_PLAN}
@@ -34,8 +35,8 @@ MaxAgeOpt = Annotated[int, typer.Option(min=0, help="Oldest evidence accepted, i
 
 def gate(
     site: Annotated[str, typer.Argument(help="hq, 13, pref-13-tokyo …")],
-    evidence: Annotated[Path, typer.Option(help="Evidence folder (cutover evidence collect).", file_okay=False)]
-    = Path("build/evidence"),
+    evidence: Annotated[Path, typer.Option(help="Evidence folder (cutover rehearse, cutover evidence collect).",
+                                           file_okay=False)] = REHEARSAL.evidence,
     as_of: AsOfOpt = None,
     max_age_days: MaxAgeOpt = gating.DEFAULT_MAX_AGE_DAYS,
     inventory: InventoryOpt = None,

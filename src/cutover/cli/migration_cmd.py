@@ -11,6 +11,7 @@ from cutover import naming
 from cutover.cli.common import (
     ExitCode,
     InventoryOpt,
+    RunOpt,
     console,
     exit_with,
     fail,
@@ -22,7 +23,9 @@ from cutover.cli.common import (
 )
 from cutover.migration.names import check_path
 from cutover.migration.robocopy import FLAG_REASONS, PASSES, RobocopyPlan, interpret_exit_code
+from cutover.run_folders import REHEARSAL
 
+RUN_PASSES = ("scan", "seed", "delta", "final", "verify", "rollback")  # the file_migration role's passes
 migration_app = typer.Typer(help="Data migration from the data-center file servers.", no_args_is_help=True)
 
 
@@ -30,9 +33,9 @@ migration_app = typer.Typer(help="Data migration from the data-center file serve
 def migration_command(
     site: Annotated[str, typer.Option("--site", help="Site.")],
     share: Annotated[str, typer.Option(help="Share name from site.yml.")],
-    pass_name: Annotated[str, typer.Option("--pass", help="seed, delta or final.")] = "seed",
+    pass_name: Annotated[str, typer.Option("--pass", help="Which pass.", metavar="|".join(PASSES))] = "seed",
     execute: Annotated[bool, typer.Option(help="A real pass; without it the command is a dry run (/L).")] = False,
-    log_dir: Annotated[str, typer.Option(help="Folder for the Unicode logs on the file server.")]
+    log_dir: Annotated[str, typer.Option(help="Folder for the Unicode logs on the file server.", metavar="DIR")]
     = r"C:\cutover\logs",
     inventory: InventoryOpt = None,
 ) -> None:
@@ -94,11 +97,12 @@ def migration_check_names(
 @migration_app.command("run")
 def migration_run(
     site: Annotated[str, typer.Option("--site", help="Site whose shares to migrate.")],
-    pass_name: Annotated[str, typer.Option("--pass", help="scan, seed, delta, final, verify or rollback.")] = "scan",
+    pass_name: Annotated[str, typer.Option("--pass", help="Which pass.", metavar="|".join(RUN_PASSES))] = "scan",
     execute: Annotated[bool, typer.Option(help="Copy (and, for final, set the source read-only) for real.")]
     = False,
-    out: Annotated[Path, typer.Option(help="Run folder (runner artefacts, facts).")] = Path("build/live"),
-    twin: Annotated[Path | None, typer.Option(help="Use the twin file server in this fleet folder.")] = None,
+    out: RunOpt = REHEARSAL.root,
+    twin: Annotated[Path | None, typer.Option(help=f"Use the twin file server in this fleet folder (e.g. "
+                                                   f"{REHEARSAL.twin}).", metavar="DIR")] = None,
     inventory: InventoryOpt = None,
 ) -> None:
     """Run one pass of the file_migration role on the site's data-center file server (ansible-runner)."""
@@ -106,9 +110,8 @@ def migration_run(
 
     inv = load(inventory)
     chosen = resolve_site(inv, site)
-    passes = ("scan", "seed", "delta", "final", "verify", "rollback")
-    if pass_name not in passes:
-        fail(f"--pass must be one of {', '.join(passes)}")
+    if pass_name not in RUN_PASSES:
+        fail(f"--pass must be one of {', '.join(RUN_PASSES)}")
     twin_dir = (twin / chosen.id / "fileservers") if twin else None
     if twin_dir is not None and not twin_dir.is_dir():
         fail(f"no twin file server for {chosen.id} in {twin_dir} (build it first: cutover twin build --site "

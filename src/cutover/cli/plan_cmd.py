@@ -36,6 +36,7 @@ from cutover.cli.common import (
 )
 from cutover.cloud import offline, pack_config, stacks
 from cutover.cloud.programs import CORE_STACK
+from cutover.run_folders import REHEARSAL
 
 
 class Phase(enum.StrEnum):
@@ -123,7 +124,8 @@ def plan(
     stack: Annotated[list[str] | None, typer.Argument(help="Stacks: core, hq, 13, pref-13-tokyo …")] = None,
     wave: Annotated[int | None, typer.Option(help="Plan core and every site of this wave.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Plan core and all 48 sites.")] = False,
-    out: Annotated[Path, typer.Option(help="Where to write one JSON file per stack.")] = Path("build/plan"),
+    out: Annotated[Path, typer.Option(help="Where to write one JSON file per stack.", metavar="DIR")]
+    = REHEARSAL.plan,
     as_of: AsOfOpt = None,
     phase: Annotated[Phase, typer.Option(help="up: the stacks after `pulumi up`; preview: the first preview of "
                                               "new stacks (values Azure assigns unknown).")] = Phase.up,
@@ -202,7 +204,8 @@ def stacks_sync(
     check: Annotated[bool, typer.Option(help="Change nothing; exit 1 if anything is missing, outdated or stray.")]
     = False,
     prune: Annotated[bool, typer.Option(help="Delete stack files of stacks that no longer exist.")] = False,
-    directory: Annotated[Path, typer.Option(help="Stack configuration directory.")] = stacks.STACK_DIR,
+    directory: Annotated[Path, typer.Option(help="Stack configuration directory (default: the project's "
+                                                            "pulumi/stacks).")] = stacks.STACK_DIR,
     inventory: InventoryOpt = None,
 ) -> None:
     """Create missing Pulumi.<stack>.yaml files (core + every site) and report stray ones."""

@@ -23,6 +23,8 @@ from cutover.cli.common import (
 )
 from cutover.cli.readiness_view import readiness_blocks
 from cutover.evidence.provenance import today
+from cutover.progress import PcProgress, pc_columns
+from cutover.run_folders import REHEARSAL, RunFolders
 from cutover.twin.timing import Latency
 
 if TYPE_CHECKING:
@@ -33,12 +35,14 @@ def rehearse(
     site: Annotated[list[str] | None, typer.Option("--site", help="Site(s) to rehearse.")] = None,
     wave: Annotated[int | None, typer.Option(help="Every site of this wave (0 = pilot).")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every site (long).")] = False,
-    out: Annotated[Path, typer.Option(help="Rehearsal folder (reused: the twin keeps its state).")]
-    = Path("build/rehearsal"),
+    out: Annotated[Path, typer.Option(help="Rehearsal folder (reused: the twin keeps its state); every other command "
+                                           "reads its sub-folders by default.", metavar="DIR")] = REHEARSAL.root,
     forks: Annotated[int, typer.Option(min=1, max=99, help="PCs worked on at once (Ansible forks).")] = 20,
     latency: Annotated[float | None, typer.Option(
-        min=0, help="Seconds per call over PSRP on real PCs: print each PC stage's real wall-clock estimate.")] = None,
-    jitter: Annotated[float, typer.Option(min=0, help="Up to this many seconds more or less per PC.")] = 0.0,
+        min=0, metavar="SECONDS",
+        help="Seconds per call over PSRP on real PCs: print each PC stage's real wall-clock estimate.")] = None,
+    jitter: Annotated[float, typer.Option(min=0, metavar="SECONDS",
+                                          help="Up to this many seconds more or less per PC.")] = 0.0,
     inject: Annotated[bool, typer.Option(
         "--inject-latency", help="Make the twin wait that long per call too (slow: to time a small wave).")] = False,
     as_of: AsOfOpt = None,
@@ -73,10 +77,11 @@ def rehearse(
     console.print("[bold]rehearsal[/] ", end="", highlight=False)
     say(f"of {len(chosen)} site(s): {', '.join(s.id for s in chosen)} → {out}/")
     say(f"validate: inventory valid ({len(inv.sites)} sites, revision {inv.revision})")
+    # the stage line, and a bar per converge and verify run with its PCs done / failed / unreachable
     columns = (SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<9}[/]"),
-               TextColumn("{task.description}", markup=False), TimeElapsedColumn())
+               TextColumn("{task.description}", markup=False), *pc_columns(), TimeElapsedColumn())
     with held(out, out / "twin"), Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("", stage="plan")
+        task = progress.add_task("", stage="plan", counts="")
 
         def report(stage: str, detail: str) -> None:
             progress.update(task, stage=stage, description=detail)
@@ -85,8 +90,12 @@ def rehearse(
 
         from cutover.rehearse import Rehearsal  # here: every other command starts without Ansible's imports
 
+        def watch(label: str, hosts: list[str], *, one_task: bool = False) -> PcProgress:
+            return PcProgress(label, hosts, console, one_task=one_task, progress=progress,
+                              fields={"stage": ""})
+
         rehearsal = Rehearsal(inv, chosen, out, day, progress=report, forks=forks,
-                              latency=paced if inject else None)
+                              latency=paced if inject else None, watch=watch)
         rehearsal.run()
         progress.update(task, stage="done", description="")
     console.rule("readiness per site")
@@ -105,7 +114,8 @@ def rehearse(
         exit_with(ExitCode.GO_ON_PLAN)
     if readiness is gating.Readiness.NOT_READY:
         say("not every site is ready or through the cutover gate: the report lists the blockers and "
-            "the hands-on work; `cutover gate SITE --evidence <out>/evidence` explains the gate")
+            "the hands-on work; `cutover gate SITE` explains the gate"
+            + ("" if out == REHEARSAL.root.resolve() else f" (with --evidence {RunFolders(out).evidence})"))
         exit_with(ExitCode.FINDINGS)
 
 

@@ -57,7 +57,8 @@ def survey_export(
 def survey_import(
     files: Annotated[list[Path], typer.Argument(help="Answered .xlsx or .csv files.", exists=True, dir_okay=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and show the diff; write nothing.")] = False,
-    wait: Annotated[float, typer.Option(help="Seconds to wait for another import into the same inventory.",
+    wait: Annotated[float, typer.Option(metavar="SECONDS",
+                                        help="Seconds to wait for another import into the same inventory.",
                                         min=0)] = importer.LOCK_WAIT,
     inventory: InventoryOpt = None,
 ) -> None:

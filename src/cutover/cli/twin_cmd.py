@@ -14,6 +14,7 @@ from rich.table import Table
 from cutover.cli.common import (
     ExitCode,
     InventoryOpt,
+    RunOpt,
     cells,
     console,
     exit_with,
@@ -23,9 +24,13 @@ from cutover.cli.common import (
     resolve_site,
     say,
 )
+from cutover.progress import PcProgress
+from cutover.run_folders import REHEARSAL
 from cutover.twin import fleet
 from cutover.twin import state as twin_state
 
+FleetOpt = Annotated[Path, typer.Option(help="Fleet folder; one sub-folder per site (cutover rehearse leaves it "
+                                             "in its folder's twin/).", metavar="DIR")]
 twin_app = typer.Typer(help="The Windows endpoint twin (rehearsals and tests).", no_args_is_help=True)
 
 
@@ -33,9 +38,10 @@ twin_app = typer.Typer(help="The Windows endpoint twin (rehearsals and tests).",
 def twin_build(
     site: Annotated[list[str] | None, typer.Option("--site", help="Site(s) to build.")] = None,
     wave: Annotated[int | None, typer.Option(help="Every site of this wave.")] = None,
-    out: Annotated[Path, typer.Option(help="Fleet folder; one sub-folder per site.")] = Path("build/twin"),
+    out: FleetOpt = REHEARSAL.twin,
     fresh: Annotated[bool, typer.Option(help="Rebuild existing PCs instead of reusing their state.")] = False,
-    fault: Annotated[list[str] | None, typer.Option(help="HOST:switch=value, e.g. P18-DT-001:installer_exit_code=1603")]
+    fault: Annotated[list[str] | None, typer.Option(
+        metavar="HOST:SWITCH=VALUE", help="A fault to build in, e.g. P18-DT-001:installer_exit_code=1603.")]
     = None,
     inventory: InventoryOpt = None,
 ) -> None:
@@ -66,7 +72,7 @@ def twin_build(
 @twin_app.command("console-uninstall")
 def twin_console_uninstall(
     site: Annotated[list[str], typer.Option("--site", help="Site(s) whose agents to uninstall.")],
-    out: Annotated[Path, typer.Option(help="Fleet folder; one sub-folder per site.")] = Path("build/twin"),
+    out: FleetOpt = REHEARSAL.twin,
     inventory: InventoryOpt = None,
 ) -> None:
     """Do on the twin what the Apex One console's agent uninstall task does (online agents only)."""
@@ -83,7 +89,8 @@ def twin_console_uninstall(
 
 
 @twin_app.command("show")
-def twin_show(host: str, out: Annotated[Path, typer.Option(help="Fleet folder.")] = Path("build/twin")) -> None:
+def twin_show(host: Annotated[str, typer.Argument(help="The PC's computer name, e.g. P18-DT-001.")],
+              out: FleetOpt = REHEARSAL.twin) -> None:
     """Summarise one twin PC: reachability, products, services, scheduled tasks, module calls."""
     matches = list(Path(out).glob(f"*/{glob.escape(host.upper())}.json"))
     if not matches:
@@ -108,8 +115,9 @@ def twin_show(host: str, out: Annotated[Path, typer.Option(help="Fleet folder.")
 
 def converge(
     site: Annotated[str, typer.Option("--site", help="Site to converge.")],
-    out: Annotated[Path, typer.Option(help="Run folder (runner artefacts, facts).")] = Path("build/live"),
-    twin: Annotated[Path | None, typer.Option(help="Converge the twin fleet in this folder instead of real PCs.")]
+    out: RunOpt = REHEARSAL.root,
+    twin: Annotated[Path | None, typer.Option(
+        help=f"Converge the twin fleet in this folder (e.g. {REHEARSAL.twin}) instead of real PCs.", metavar="DIR")]
     = None,
     playbook: Annotated[str, typer.Option(help="Playbook under ansible/playbooks.")] = "endpoints.yml",
     check: Annotated[bool, typer.Option(help="Check mode: report what would change.")] = False,
@@ -126,9 +134,10 @@ def converge(
     if twin_dir is not None and not twin_dir.is_dir():
         fail(f"no twin fleet for {chosen.id} in {twin_dir} (build it first: cutover twin build --site {chosen.id} "
              f"--out {twin})")
-    with held(out, *([twin] if twin else [])):
+    with held(out, *([twin] if twin else [])), \
+            PcProgress(f"converge {chosen.id}", [e.hostname for e in chosen.endpoints], console) as on_event:
         outcome = run_playbook(playbook, site_group(chosen.id), out, twin_dir=twin_dir,
-                               check=check, tags=tags, inventory=Path(inv.root))
+                               check=check, tags=tags, inventory=Path(inv.root), event_handler=on_event)
     say(f"{chosen.id}: {outcome.status} — ok {len(outcome.ok)}, changed {len(outcome.changed)}, "
         f"failed {len(outcome.failed)}, unreachable {len(outcome.unreachable)}; artefacts {outcome.artifacts}")
     for host in sorted(outcome.unreachable):

@@ -17,6 +17,7 @@ from cutover.cli.common import (
     OutputFormat,
     cells,
     console,
+    err_console,
     exit_with,
     fail,
     held,
@@ -26,6 +27,8 @@ from cutover.cli.common import (
     say,
 )
 from cutover.inventory import Site
+from cutover.progress import PcProgress
+from cutover.run_folders import REHEARSAL
 from cutover.verify import AREAS, Verification, verify
 from cutover.verify import settings as verify_settings
 
@@ -82,10 +85,12 @@ def _print(result: Verification, out: Path, output_format: OutputFormat) -> None
 def verify_command(
     site: Annotated[list[str], typer.Argument(help="Site(s) to verify: 18, 18-fukui or pref-18-fukui.")],
     twin: Annotated[Path | None, typer.Option(
-        help="Verify the twin fleet in this folder (the one `cutover rehearse --out OUT` leaves in OUT/twin) "
+        help=f"Verify the twin fleet in this folder (e.g. {REHEARSAL.twin}, the one `cutover rehearse` leaves) "
              "instead of real PCs.", file_okay=False)] = None,
-    out: Annotated[Path, typer.Option(help="Where the JUnit XML and JSON per site go.")] = Path("build/verify"),
-    limit: Annotated[list[str] | None, typer.Option(help="Only these PCs or file servers (comma-separated).")]
+    out: Annotated[Path, typer.Option(help="Where the JUnit XML and JSON per site go.", metavar="DIR")]
+    = REHEARSAL.verify,
+    limit: Annotated[list[str] | None, typer.Option(metavar="HOST",
+                                                    help="Only these PCs or file servers (comma-separated).")]
     = None,
     area: Annotated[list[str] | None, typer.Option(
         help=f"Only these areas ({', '.join(AREAS)}; comma-separated). Default: all.")] = None,
@@ -118,8 +123,11 @@ def verify_command(
             verify_settings.check_site(Path(inv.root), s, day)
         except verify_settings.SettingsError as exc:
             fail(str(exc))
-    with held(out, *([twin] if twin else [])):
-        result = verify(inv, chosen, day, out, twin=twin, limit=hosts, areas=areas)
+    pcs = [e.hostname for s in chosen for e in s.endpoints if hosts is None or e.hostname in hosts]
+    shown = err_console if output_format == OutputFormat.json else console  # stdout stays JSON
+    with held(out, *([twin] if twin else [])), \
+            PcProgress(f"verify {', '.join(s.id for s in chosen)}", pcs, shown, one_task=True) as on_event:
+        result = verify(inv, chosen, day, out, twin=twin, limit=hosts, areas=areas, event_handler=on_event)
     _print(result, out, output_format)
     if not result.ok:
         exit_with(ExitCode.FINDINGS)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "2.0"
+from cutover.evidence import wording
+
+SCHEMA_VERSION = "2.1"  # 2.1: every check carries message_ja
 # Every status and area is spelled here once; the tuples derive from the Literal types.
 Verdict = Literal["pass", "fail", "error", "not_applicable", "manual"]  # what a check can find by itself
 Status = Literal[Verdict, "waived"]  # "waived": an approved exception (the inventory's waivers)
@@ -32,21 +34,37 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _message_ja_required(schema: dict[str, Any]) -> None:
+    """In the published schema every check has its Japanese message (a file made by cutover always has)."""
+    schema["required"] = sorted({*schema.get("required", []), "message_ja"})
+    schema["properties"]["message_ja"].pop("default", None)
+    schema["properties"]["message_ja"]["minLength"] = 1
+
+
 class Check(_Model):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_message_ja_required)
+
     id: str = Field(description="stable id, '<area>.<check>'; with `host` it identifies one PC's check")
     title_ja: str
     title_en: str
     area: Area
     status: Status
     message: str
-    message_ja: str | None = Field(None, description="the message in Japanese, when the collector has one "
-                                                     "(the report otherwise words it from id, status and data)")
+    message_ja: str = Field("", description="the message in Japanese for the ja report (English: `message`); "
+                                            "worded from id, status and data (cutover.evidence.wording) when a "
+                                            "collector gives none")
     source: Source
     host: str | None = Field(None, description="the PC or server the check is about, if any")
     item: str | None = Field(None, description="the variable part of the check (an address, a share, a user's SID), "
                                                "so that id, item and host identify one check")
     data: dict[str, Any] = Field(default_factory=dict, description="the values behind the verdict")
     timestamp: dt.datetime
+
+    @model_validator(mode="after")
+    def _in_japanese(self) -> Check:
+        if not self.message_ja:
+            self.message_ja = wording.japanese(self)
+        return self
 
     @property
     def key(self) -> str:
@@ -129,7 +147,7 @@ class SiteInfo(_Model):
 
 
 class SiteEvidence(_Model):
-    schema_version: Literal["2.0"] = SCHEMA_VERSION
+    schema_version: Literal["2.1"] = SCHEMA_VERSION
     run: RunMetadata
     site: SiteInfo
     checks: list[Check]

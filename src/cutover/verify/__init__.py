@@ -17,8 +17,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cutover.evidence.model import ROLE_AREAS
 from cutover.inventory import Inventory, Site
@@ -78,7 +80,8 @@ def _failed(pc: PcExpectation | ServerExpectation, answer: gather.Answer) -> Fin
 
 
 def verify(inventory: Inventory, sites: list[Site], as_of: dt.date, out: Path, twin: Path | None = None,
-           limit: set[str] | None = None, areas: set[str] | None = None, write: bool = True) -> Verification:
+           limit: set[str] | None = None, areas: set[str] | None = None, write: bool = True,
+           event_handler: Callable[[dict[str, Any]], bool] | None = None) -> Verification:
     """Verify the sites' PCs (and file servers, for the migration) against the inventory; write JUnit and JSON."""
     start = time.perf_counter()
     areas = set(AREAS) if areas is None else areas
@@ -106,7 +109,7 @@ def verify(inventory: Inventory, sites: list[Site], as_of: dt.date, out: Path, t
     for name, expected in servers.items():
         targets.append(gather.Target(name, expected[0].host, requests.for_server(expected),
                                      Path(twin) / expected[0].site / "fileservers" if twin else None))
-    answers = gather.gather(targets, Path(out) / "runner", Path(inventory.root))
+    answers = gather.gather(targets, Path(out) / "runner", Path(inventory.root), event_handler=event_handler)
     for target in targets:
         answer = answers[target.name]
         expected_list: list = [pcs[target.name]] if target.name in pcs else servers[target.name]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import configparser
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ def _twin_inventory(targets: list[Target]) -> dict[str, Any]:
 
 
 def gather(targets: list[Target], private_dir: Path, inventory_root: Path | None = None,
-           forks: int = 50) -> dict[str, Answer]:
+           forks: int = 50, event_handler: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Answer]:
     """Probe every target in one ansible-runner run; answers by target name (a host that gave none: missing)."""
     if not targets:
         return {}
@@ -93,6 +94,8 @@ def gather(targets: list[Target], private_dir: Path, inventory_root: Path | None
         data = event.get("event_data") or {}
         if kind and data.get("host"):
             answers[str(data["host"])] = Answer(kind, dict(data.get("res") or {}))
+        if event_handler is not None:  # cutover.progress: PCs done / failed / unreachable as the run goes
+            event_handler(event)
         return True
 
     ansible_runner.run(
