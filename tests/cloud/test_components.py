@@ -140,3 +140,26 @@ def test_container_discovery_takes_the_name_from_azures_answer():
     with pytest.raises(discovery.DiscoveryError, match="did not discover"):
         discovery.ContainerDiscovery("sub", "rg", "rsv", lambda m, u: {}, attempts=2, wait_seconds=0).container_for(
             "/subscriptions/s/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/other")
+
+
+def test_file_share_refusal_names_the_setting_and_what_azure_allows():
+    with pytest.raises(offline.PlanError, match=r"InvalidSmbSetting: channelEncryption 'AES-128-CCM;AES-512-GCM' "
+                                                r"\(allowed: .*AES-256-GCM"):
+        run(file_share(channel_encryption="AES-128-CCM;AES-512-GCM"))
+
+
+def test_file_sync_gives_each_share_a_sync_group_with_its_cloud_endpoint():
+    def build():
+        files = c.SiteFileShare("t", c.SiteFileShareArgs(
+            account_name=ACCOUNT, resource_group_name="rg", location="japaneast", egress=["203.0.113.9"],
+            shares=[c.ShareSpec("data", 1), c.ShareSpec("old", 1)]))
+        sync = c.SiteFileSync("s", c.SiteFileSyncArgs(
+            site_id="pref-99-test", resource_group_name="rg", location="japaneast", account_id=files.account_id,
+            shares=dict(files.shares), tenant_id="tenant"))
+        return {"groups": {share: group.name for share, group in sync.sync_groups.items()}}
+
+    done = run(build)
+    assert done.outputs["groups"] == {"data": "data", "old": "old"}
+    endpoints = {r.inputs["syncGroupName"]: r.inputs["azureFileShareName"] for r in done.resources
+                 if r.type == "azure-native:storagesync:CloudEndpoint"}
+    assert endpoints == {"data": "data", "old": "old"}
