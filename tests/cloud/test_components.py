@@ -38,6 +38,18 @@ def test_file_share_minimal_args_keep_secure_defaults():
     assert done.outputs["name"] == ACCOUNT
 
 
+def test_file_share_is_zone_redundant_smb_with_the_inventorys_quota():
+    done = run(file_share())
+    account = next(r for r in done.resources if r.type == SA)
+    # ZRS keeps the shares through the loss of one zone of Japan East; Azure Files SMB needs StorageV2
+    assert account.inputs["sku"] == {"name": "Standard_ZRS"} and account.inputs["kind"] == "StorageV2"
+    (share,) = [r for r in done.resources if r.type == SHARE]
+    assert share.inputs["enabledProtocols"] == "SMB" and share.inputs["shareQuota"] == 100
+    assert share.inputs["shareName"] == "data"
+    smb = next(r for r in done.resources if r.type.endswith("FileServiceProperties")).inputs["protocolSettings"]["smb"]
+    assert smb["authenticationMethods"] == "Kerberos" and smb["channelEncryption"] == "AES-256-GCM"
+
+
 def test_file_share_maximal_args_reach_every_child():
     done = run(file_share(
         diagnostic_settings=c.DiagnosticSettingsArgs(workspace_id="/ws", name="d"),
@@ -50,6 +62,10 @@ def test_file_share_maximal_args_reach_every_child():
         "StorageFileDataSmbShareContributor")
     diag = next(r for r in done.resources if r.type == DIAG)
     assert diag.inputs["workspaceId"] == "/ws" and account.urn in diag.property_dependencies["resourceUri"]
+    assert diag.inputs["resourceUri"].endswith(f"/storageAccounts/{ACCOUNT}/fileServices/default")
+    assert [m["category"] for m in diag.inputs["metrics"]] == ["Transaction"]
+    assert next(r for r in done.resources if r.type.endswith("FileServiceProperties")).inputs["protocolSettings"][
+        "smb"]["authenticationMethods"] == "Kerberos;NTLMv2"
     assert next(r for r in done.resources if r.type == LOCK).inputs["lockName"] == "keep"
 
 

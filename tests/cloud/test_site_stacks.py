@@ -185,11 +185,12 @@ def test_the_backup_container_carries_the_accounts_name_as_azure_lists_it(sample
 
 def test_share_role_assignments_keep_their_names_between_runs_and_use_built_in_roles(sample_inventory):
     first, again = plan_here(sample_inventory, SITE), plan_here(sample_inventory, SITE)
-    names = [r.inputs.get("roleAssignmentName") for r in first.by_type(ROLE)]
+    names = {r.name: r.inputs.get("roleAssignmentName") for r in first.by_type(ROLE)}
     # an assignment is named by a GUID; a new GUID on every run would be a second assignment of the same
     # role, which ARM refuses (RoleAssignmentExists)
-    assert names and all(re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", n or "") for n in names)
-    assert len(set(names)) == len(names) and names == [r.inputs["roleAssignmentName"] for r in again.by_type(ROLE)]
+    assert names and all(re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", n or "") for n in names.values())
+    assert len(set(names.values())) == len(names)
+    assert names == {r.name: r.inputs["roleAssignmentName"] for r in again.by_type(ROLE)}
     for role in first.by_type(ROLE):
         prefix, guid = role.inputs["roleDefinitionId"].rsplit("/", 1)
         assert prefix == f"/subscriptions/{offline.SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions"
@@ -250,3 +251,49 @@ def test_manual_steps_reach_the_evidence_as_people_read_them(inventory_copy, tmp
     assert "file_sync" in blocked.message  # what to do: the how of the step
     assert {s["id"] for s in plan.outputs["manual_steps"]} == {
         i.removeprefix("cloud.manual.") for i in checks if i.startswith("cloud.manual.")}
+
+
+def test_backup_runs_daily_at_the_inventorys_time_in_tokyo_time(sample_inventory):
+    site = sample_inventory.sites[SITE]
+    props = only(plan_here(sample_inventory, SITE), "azure-native:recoveryservices:ProtectionPolicy").inputs[
+        "properties"]
+    run_time = f"T{site.config.backup.daily_time}:00Z"
+    schedule = props["schedulePolicy"]
+    assert schedule["scheduleRunFrequency"] == "Daily" and props["timeZone"] == "Tokyo Standard Time"
+    assert [t[10:] for t in schedule["scheduleRunTimes"]] == [run_time]
+    daily = props["vaultRetentionPolicy"]["vaultRetention"]["dailySchedule"]
+    # Azure Backup keeps the daily point taken by the scheduled run: retention times are the run times
+    assert daily["retentionTimes"] == schedule["scheduleRunTimes"]
+    assert daily["retentionDuration"] == {"count": site.config.backup.retention_days, "durationType": "Days"}
+    assert props["workLoadType"] == "AzureFileShare" and props["backupManagementType"] == "AzureStorage"
+
+
+def test_legacy_authentication_is_blocked_from_the_organisations_date(sample_inventory):
+    start = sample_inventory.organisation.legacy_auth_block_from
+    for day, state in ((start - dt.timedelta(days=1), "enabledForReportingButNotEnforced"), (start, "enabled")):
+        core = plan_here(sample_inventory, "core", day)
+        assert only(core, "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy").inputs["state"] == state
+        assert core.outputs["legacy_auth_state"] == state
+        assert {r.policy: r.status for r in core.policy_results}["identity-legacy-auth-blocked"] == "pass", day
+
+
+def test_the_data_center_stays_in_the_firewall_through_its_last_day(sample_inventory):
+    site = sample_inventory.sites[SITE]
+    until = site.config.datacenter_access_until
+    plan = plan_here(sample_inventory, SITE, until)
+    rules = {r["iPAddressOrRange"] for r in only(plan, SA).inputs["networkRuleSet"]["ipRules"]}
+    assert set(sample_inventory.organisation.datacenter.egress) <= rules
+    assert plan.outputs["datacenter_access_until"] == until.isoformat()
+    assert {r.policy: r.status for r in plan.policy_results}["storage-migration-source-expired"] == "pass"
+
+
+
+def test_every_sites_manual_steps_become_evidence_checks_to_confirm(plans, tmp_path):
+    for plan in (p for p in plans.values() if p.site):
+        offline.write_plan(plan, tmp_path)
+        checks = {c.id: c for c in pulumi_evidence.collect(plan.site, tmp_path, AS_OF)}
+        for step in plan.outputs["manual_steps"]:
+            check = checks[f"cloud.manual.{step['id']}"]
+            assert check.status == "manual" and check.message == step["how"], (plan.site, step["id"])
+            assert check.title_en == step["title_en"] and check.title_ja == step["title_ja"]
+            assert check.data["why"] == step["why"]
