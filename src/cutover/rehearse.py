@@ -18,8 +18,10 @@ import datetime as dt
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,7 @@ from cutover.runner import TWIN_PC_DIR, TWIN_SERVER_DIR, Latency, RunOutcome, ru
 from cutover.twin import fleet, timing
 from cutover.twin import state as twin_state
 
+STAGES = ("plan", "twin", "converge", "migrate", "verify", "evidence", "report")
 MIGRATION_PASSES = (("scan", False), ("seed", True), ("delta", True), ("final", True))
 
 
@@ -68,6 +71,8 @@ class Rehearsal:
     forks: int = 20
     latency: Latency | None = None  # the twin waits like real PCs (slow; to time a small wave)
     calls: dict[str, dict[str, int]] = field(default_factory=dict)  # stage -> PC -> counted calls
+    converge_runs: int = 2  # waves converged at once (each run's controller keeps about one core busy)
+    _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def waves(self) -> dict[int, list[Site]]:
         """The rehearsed sites by wave, in wave order."""
@@ -134,11 +139,14 @@ class Rehearsal:
         self.outcomes = {s.id: SiteOutcome(s) for s in self.sites}
         self._timed("plan", self.plan)
         self._timed("twin", self.twin)
-        self._timed("converge", self._counting("converge", self.converge))
-        self._timed("migrate", self.migrate)
+        # PCs and file servers are different hosts: the migration passes run while the PCs converge (as in
+        # a real wave, where the data is seeded for days while the PCs are converged); each keeps its own time.
+        self._concurrently([lambda: self._timed("converge", self._counting("converge", self.converge)),
+                            lambda: self._timed("migrate", self.migrate)], at_once=2)
         self._timed("verify", self._counting("verify", self.verify))
         self._timed("evidence", self.evidence)
         self._timed("report", self.report)
+        self.timings = {stage: self.timings[stage] for stage in STAGES if stage in self.timings}
         return self.readiness is gating.Readiness.READY
 
     def plan(self) -> None:
@@ -157,17 +165,40 @@ class Rehearsal:
             self.progress("twin", site.id)
 
     def converge(self) -> None:
-        """One converge run per wave over every PC of its rehearsed sites (strategy: free, ``forks`` at once)."""
-        for wave, sites in self.waves().items():
-            outcome = run_playbook("endpoints.yml", ":".join(site_group(s.id) for s in sites), self.out,
-                                   twin_dir=TWIN_PC_DIR, twin_root=self.out / "twin", latency=self.latency,
-                                   inventory=Path(self.inventory.root), forks=self.forks,
-                                   name=self._run_name("endpoints", wave, sites))
-            for site in sites:
-                mine = outcome.only({e.hostname for e in site.endpoints})
-                self.outcomes[site.id].converge = mine
-                self.progress("converge", f"{site.id}: {len(mine.changed)} changed, {len(mine.failed)} failed, "
-                                          f"{len(mine.unreachable)} unreachable")
+        """One converge run per wave over every PC of its rehearsed sites (strategy: free, ``forks`` at once).
+
+        An Ansible controller is one process that forks a worker per task and PC, so one run keeps about one
+        core busy: up to ``converge_runs`` waves' runs go at once, the largest first.
+        """
+        by_size = sorted(self.waves().items(), key=lambda item: -sum(len(s.endpoints) for s in item[1]))
+        self._concurrently([lambda w=wave, s=sites: self._converge_wave(w, s) for wave, sites in by_size],
+                           at_once=self.converge_runs)
+
+    def _converge_wave(self, wave: int, sites: list[Site]) -> None:
+        outcome = run_playbook("endpoints.yml", ":".join(site_group(s.id) for s in sites), self.out,
+                               twin_dir=TWIN_PC_DIR, twin_root=self.out / "twin", latency=self.latency,
+                               inventory=Path(self.inventory.root), forks=self.forks,
+                               name=self._run_name("endpoints", wave, sites), sites=[s.id for s in sites],
+                               as_of=self.as_of, cancel=self._cancel)
+        for site in sites:
+            mine = outcome.only({e.hostname for e in site.endpoints})
+            self.outcomes[site.id].converge = mine
+            self.progress("converge", f"{site.id}: {len(mine.changed)} changed, {len(mine.failed)} failed, "
+                                      f"{len(mine.unreachable)} unreachable")
+
+    def _concurrently(self, jobs: list[Callable[[], None]], at_once: int) -> None:
+        """Run ``jobs`` in threads, ``at_once`` at a time; the first error (or Ctrl-C) cancels the other runs."""
+        with ThreadPoolExecutor(max_workers=max(1, at_once), thread_name_prefix="rehearse") as pool:
+            futures = [pool.submit(job) for job in jobs]
+            try:
+                for future in as_completed(futures):  # the first failure is raised as soon as it happens
+                    future.result()
+            except BaseException:
+                self._cancel.set()  # each running ansible-runner job ends (its status: canceled)
+                for future in futures:
+                    future.cancel()
+                wait(futures)
+                raise
 
     def migrate(self) -> None:
         """Scan, seed, delta and final passes on the twin file server (the final one sets the source read-only).
@@ -183,7 +214,8 @@ class Rehearsal:
                                                   "file_migration_pass": pass_name,
                                                   "file_migration_execute": execute},
                                        inventory=Path(self.inventory.root), forks=self.forks,
-                                       name=f"{self._run_name('file-migration', wave, sites)}-{pass_name}")
+                                       name=f"{self._run_name('file-migration', wave, sites)}-{pass_name}",
+                                       sites=[s.id for s in sites], as_of=self.as_of, cancel=self._cancel)
                 self.progress("migrate", f"wave {wave} ({len(sites)} site(s)): {pass_name} {outcome.status}")
 
     def verify(self) -> None:

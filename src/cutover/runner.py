@@ -13,9 +13,12 @@ sites, a Jinja expression evaluated per host (``TWIN_PC_DIR``, ``TWIN_SERVER_DIR
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +68,9 @@ def _twin_folder(twin_dir: Path | str) -> str:
 def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str | None = None,
                  twin_root: Path | None = None, latency: Latency | None = None,
                  extravars: dict | None = None, inventory: Path | None = None, forks: int = 20,
-                 name: str | None = None, check: bool = False, tags: str | None = None) -> RunOutcome:
+                 name: str | None = None, check: bool = False, tags: str | None = None,
+                 sites: Iterable[str] = (), as_of: dt.date | None = None,
+                 cancel: threading.Event | None = None) -> RunOutcome:
     import ansible_runner  # here, not at the top: `cutover plan` and friends import this module's names only
 
     start = time.perf_counter()
@@ -77,6 +82,10 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
         "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),
         "ANSIBLE_ROLES_PATH": str(PROJECT_ROOT / "roles"),
         **FORK_PREP,
+        # Only these sites' hosts in the controller's inventory (the plugin's `sites` option); all when empty.
+        "CUTOVER_INVENTORY_SITES": ",".join(sites),
+        # The day the inventory's dates are judged on (stale PCs, SMB ciphers); today when not given.
+        "CUTOVER_AS_OF": as_of.isoformat() if as_of else "",
         # ansible-playbook lives beside this interpreter (the project's virtual environment).
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
@@ -112,6 +121,8 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
         fact_cache_type="jsonfile",
         quiet=True,
         rotate_artifacts=3,
+        # Runs in a thread of `cutover rehearse` end when it is cancelled (Ctrl-C reaches the main thread only).
+        cancel_callback=cancel.is_set if cancel is not None else None,
     )
     stats = result.stats
     if result.status == "canceled":

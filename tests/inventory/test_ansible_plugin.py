@@ -92,3 +92,44 @@ def test_invalid_inventory_fails_with_the_problem(project_root, tmp_path):
     assert result.returncode != 0 or "Unable to parse" in result.stderr
     assert "18-fukui/site.yml line" in result.stderr
     assert "not declared in organisation.yml" in result.stderr
+
+
+def test_sites_option_holds_only_those_sites(project_root, sample_inventory, monkeypatch):
+    # a wave's run need not hold the other waves' PCs (cutover rehearse sets it per wave)
+    chosen = ["pref-18-fukui", "hq"]
+    monkeypatch.setenv("CUTOVER_INVENTORY_SITES", ",".join(chosen))
+    result = ansible_inventory(project_root, project_root / "inventories", "--list")
+    assert result.returncode == 0, result.stderr
+    listed = plain(json.loads(result.stdout))
+    expected = {e.hostname for site in chosen for e in sample_inventory.sites[site].endpoints}
+    assert set(listed["windows"]["hosts"]) == expected
+    assert "site_pref_13_tokyo" not in listed and set(listed["site_hq"]["hosts"]) <= expected
+    shares = listed["_meta"]["hostvars"]["DC-FS01"]["cutover_migration_shares"]
+    assert {m["site"] for m in shares} == set(chosen)
+
+
+def test_sites_option_refuses_an_unknown_site(project_root, monkeypatch):
+    monkeypatch.setenv("CUTOVER_INVENTORY_SITES", "pref-18-fukui,pref-99-atlantis")
+    result = ansible_inventory(project_root, project_root / "inventories", "--list")
+    assert "unknown site id(s) pref-99-atlantis" in result.stderr
+    assert "P18-DT-001" not in result.stdout  # nothing half-read: no host at all
+
+
+@pytest.mark.parametrize(("as_of", "ciphers"), [("2028-03-31", "AES-128-GCM;AES-256-GCM"), ("2028-04-01", "AES-256-GCM")])
+def test_dates_are_judged_on_the_as_of_day(project_root, sample_inventory, monkeypatch, as_of, ciphers):
+    # the rehearsal's --as-of reaches the inventory: the site's SMB ciphers agree with its stack on that day,
+    # and a PC is "not seen recently" counting from that day
+    monkeypatch.setenv("CUTOVER_AS_OF", as_of)
+    monkeypatch.setenv("CUTOVER_INVENTORY_SITES", "pref-18-fukui")
+    result = ansible_inventory(project_root, project_root / "inventories", "--list", "--export")
+    assert result.returncode == 0, result.stderr
+    listed = plain(json.loads(result.stdout))
+    assert listed["site_pref_18_fukui"]["vars"]["cutover_smb_channel_encryption"] == ciphers
+    fukui = {e.hostname for e in sample_inventory.sites["pref-18-fukui"].endpoints}
+    assert set(listed["not_seen_recently"]["hosts"]) == fukui  # everyone, 16 months after the sample was taken
+
+
+def test_a_bad_as_of_day_is_refused(project_root, monkeypatch):
+    monkeypatch.setenv("CUTOVER_AS_OF", "2028-13-01")
+    result = ansible_inventory(project_root, project_root / "inventories", "--list")
+    assert "as_of: '2028-13-01' is not a date" in result.stderr

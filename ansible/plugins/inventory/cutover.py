@@ -30,6 +30,27 @@ options:
     env:
       # AWX passes an inventory source's source variables to the plugin as environment variables.
       - name: CUTOVER_DNS_SUFFIX
+  sites:
+    description:
+      - Only these sites' PCs, groups and shares (site ids such as C(pref-18-fukui)); empty for all.
+      - The whole inventory is still read and validated; a run over one wave need not hold the other
+        waves' hosts (the controller forks a worker per task and host, and a smaller controller forks faster).
+        C(cutover rehearse) sets it for each wave.
+      - An unknown site id is an error.
+    type: list
+    elements: str
+    default: []
+    env:
+      - name: CUTOVER_INVENTORY_SITES
+  as_of:
+    description:
+      - Judge dates on this day (YYYY-MM-DD; empty for today) - the C(not_seen_recently) group and each
+        site's SMB channel ciphers (AES-256-GCM only after the Windows 10 deadline), as C(cutover plan --as-of)
+        and the stacks do. C(cutover rehearse --as-of) sets it for its runs.
+    type: str
+    default: ""
+    env:
+      - name: CUTOVER_AS_OF
   stale_days:
     description: A PC not seen for more days than this joins C(not_seen_recently).
     type: int
@@ -82,13 +103,24 @@ class InventoryModule(BaseInventoryPlugin):
             data = load_inventory(root)
         except InventoryError as exc:
             raise AnsibleParserError(exc.render()) from None
-        today = dt.date.today()
+        chosen = [s.strip() for s in self.get_option("sites") or [] if s.strip()]
+        unknown = sorted(set(chosen) - set(data.sites))
+        if unknown:
+            raise AnsibleParserError(f"{path}: sites: unknown site id(s) {', '.join(unknown)} "
+                                     f"(CUTOVER_INVENTORY_SITES or the sites option)")
+        as_of = (self.get_option("as_of") or "").strip()
+        try:
+            today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        except ValueError:
+            raise AnsibleParserError(f"{path}: as_of: {as_of!r} is not a date (YYYY-MM-DD; CUTOVER_AS_OF)") from None
         suffix = self.get_option("dns_suffix")
         stale_days = self.get_option("stale_days")
         self.inventory.add_group("windows")
         for site in data.sites.values():
+            if chosen and site.id not in chosen:
+                continue
             group = self.inventory.add_group(site_group(site.id))
-            for key, value in site_vars(site, data).items():
+            for key, value in site_vars(site, data, today).items():
                 self.inventory.set_variable(group, key, value)
             for endpoint in site.endpoints:
                 host = self.inventory.add_host(endpoint.hostname, group="windows")
@@ -101,7 +133,7 @@ class InventoryModule(BaseInventoryPlugin):
                 if suffix:
                     self.inventory.set_variable(host, "ansible_host", endpoint.hostname.lower() + suffix)
         self.inventory.add_group("file_servers")
-        for server, shares in file_server_vars(data).items():
+        for server, shares in file_server_vars(data, chosen or None).items():
             host = self.inventory.add_host(server, group="file_servers")
             self.inventory.set_variable(host, "cutover_migration_shares", shares)
             if suffix:

@@ -46,8 +46,9 @@ def rehearse(
 ) -> None:
     """Validate → plan + policies → twin fleet → converge → migrate → verify → evidence → report → gate.
 
-    The sites run a wave at a time: one converge run per wave over all its rehearsed PCs, one run per
-    migration pass, one verification of every site, then evidence, report and gate per site.
+    One converge run per wave over all its rehearsed PCs (two waves' runs at once), the migration passes
+    (one run per pass and wave) at the same time, one verification of every site, then evidence,
+    report and gate per site.
     With --latency, the converge and verify stages print an estimate of the real wave's wall-clock at
     --forks (docs/endpoints.md explains it).
 

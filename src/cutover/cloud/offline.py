@@ -20,6 +20,8 @@ import datetime as dt
 import importlib.metadata
 import json
 import multiprocessing
+import multiprocessing.pool
+import signal
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,7 +282,7 @@ def plan_stacks(inventory: Inventory, stacks: list[str], as_of: dt.date | None =
     if jobs > 1 and len(sites) > 1 and "fork" in multiprocessing.get_all_start_methods():
         _WORK.update(inventory=inventory, as_of=as_of, core=core.outputs, phase=phase)
         try:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(sites))) as pool:
+            with worker_pool(min(jobs, len(sites))) as pool:
                 for plan in pool.imap(_plan_in_worker, sites):
                     plans.append(plan)
                     if progress:
@@ -293,6 +295,18 @@ def plan_stacks(inventory: Inventory, stacks: list[str], as_of: dt.date | None =
         if progress:
             progress(stack)
     return plans
+
+
+def worker_pool(processes: int) -> multiprocessing.pool.Pool:
+    """Forked workers sharing the imported SDKs, which stop quietly when the pool ends them."""
+    return multiprocessing.get_context("fork").Pool(processes, _quiet_worker)
+
+
+def _quiet_worker() -> None:
+    # The parent owns Ctrl-C and `kill`: the pool ends its workers with SIGTERM when done or cancelled, and
+    # a worker must then just stop (the CLI's SIGTERM handler, inherited by fork, would print a traceback).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def write_plan(plan: StackPlan, out: Path) -> Path:

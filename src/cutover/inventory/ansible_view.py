@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from cutover import naming, smb
@@ -48,7 +49,8 @@ def host_vars(site: Site, endpoint: Endpoint) -> dict[str, Any]:
     }
 
 
-def site_vars(site: Site, inventory: Inventory) -> dict[str, Any]:
+def site_vars(site: Site, inventory: Inventory, as_of: dt.date) -> dict[str, Any]:
+    """The site group's variables on ``as_of`` (the SMB ciphers depend on the Windows 10 deadline)."""
     cfg = site.config
     org = inventory.organisation
     account = naming.storage_account(site.id, org.azure_location, org.mail_domain)
@@ -63,15 +65,17 @@ def site_vars(site: Site, inventory: Inventory) -> dict[str, Any]:
         # The site's allowed SMB channel ciphers (the same function the stack uses): AES-256-GCM only means
         # Windows 10 PCs cannot connect and Windows 11 PCs must prefer AES_256_GCM (docs/cloud.md).
         "cutover_smb_channel_encryption": smb.channel_encryption(
-            (e.build_number for e in site.endpoints), org.windows10_deadline, dt.date.today()),
+            (e.build_number for e in site.endpoints), org.windows10_deadline, as_of),
     }
 
 
-def file_server_vars(inventory: Inventory) -> dict[str, list[dict[str, Any]]]:
-    """Data-center file servers (from the shares' legacy_unc) and the shares each must migrate."""
+def file_server_vars(inventory: Inventory, sites: Collection[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Data-center file servers (from the shares' legacy_unc) and the shares each must migrate (of ``sites``)."""
     servers: dict[str, list[dict[str, Any]]] = {}
     org = inventory.organisation
     for site in inventory.sites.values():
+        if sites is not None and site.id not in sites:
+            continue
         account = naming.storage_account(site.id, org.azure_location, org.mail_domain)
         for share in site.config.file_shares:
             if not share.legacy_unc:

@@ -98,7 +98,7 @@ def _addresses(accounts: list[dict], kind: str, client: str) -> tuple[str, ...]:
 
 def for_site(inventory: Inventory, site: Site, as_of: dt.date, hosts: set[str] | None = None) -> list[PcExpectation]:
     """Expectations for the site's PCs (all, or those named in ``hosts``), in inventory order."""
-    sv = site_vars(site, inventory)
+    sv = site_vars(site, inventory, as_of)
     root = Path(inventory.root)
     stale = verify_settings.stale_days(root)
     mapping = verify_settings.logon_mapping()
