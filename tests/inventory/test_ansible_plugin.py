@@ -115,7 +115,8 @@ def test_sites_option_refuses_an_unknown_site(project_root, monkeypatch):
     assert "P18-DT-001" not in result.stdout  # nothing half-read: no host at all
 
 
-@pytest.mark.parametrize(("as_of", "ciphers"), [("2028-03-31", "AES-128-GCM;AES-256-GCM"), ("2028-04-01", "AES-256-GCM")])
+@pytest.mark.parametrize(("as_of", "ciphers"),
+                         [("2028-03-31", "AES-128-GCM;AES-256-GCM"), ("2028-04-01", "AES-256-GCM")])
 def test_dates_are_judged_on_the_as_of_day(project_root, sample_inventory, monkeypatch, as_of, ciphers):
     # the rehearsal's --as-of reaches the inventory: the site's SMB ciphers agree with its stack on that day,
     # and a PC is "not seen recently" counting from that day

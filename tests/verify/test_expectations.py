@@ -116,7 +116,8 @@ def test_cipher_order_is_expected_only_on_windows_11_at_an_aes_256_only_share(sa
     assert all(pc.cipher_order is None for pc in pcs(sample_inventory).values())  # AES-128-GCM still allowed
     real = ansible_view.site_vars
     monkeypatch.setattr(expect, "site_vars",
-                        lambda site, inv, as_of: {**real(site, inv, as_of), "cutover_smb_channel_encryption": "AES-256-GCM"})
+                        lambda site, inv, as_of: {**real(site, inv, as_of),
+                                                  "cutover_smb_channel_encryption": "AES-256-GCM"})
     fukui = pcs(sample_inventory)
     builds = {e.hostname: e.build_number for e in sample_inventory.sites[SITE].endpoints}
     assert {h for h, pc in fukui.items() if pc.cipher_order} == {h for h, b in builds.items() if b >= 22000}
