@@ -38,6 +38,18 @@ def test_file_share_minimal_args_keep_secure_defaults():
     assert done.outputs["name"] == ACCOUNT
 
 
+def test_file_share_is_zone_redundant_smb_with_the_inventorys_quota():
+    done = run(file_share())
+    account = next(r for r in done.resources if r.type == SA)
+    # ZRS keeps the shares through the loss of one zone of Japan East; Azure Files SMB needs StorageV2
+    assert account.inputs["sku"] == {"name": "Standard_ZRS"} and account.inputs["kind"] == "StorageV2"
+    (share,) = [r for r in done.resources if r.type == SHARE]
+    assert share.inputs["enabledProtocols"] == "SMB" and share.inputs["shareQuota"] == 100
+    assert share.inputs["shareName"] == "data"
+    smb = next(r for r in done.resources if r.type.endswith("FileServiceProperties")).inputs["protocolSettings"]["smb"]
+    assert smb["authenticationMethods"] == "Kerberos" and smb["channelEncryption"] == "AES-256-GCM"
+
+
 def test_file_share_maximal_args_reach_every_child():
     done = run(file_share(
         diagnostic_settings=c.DiagnosticSettingsArgs(workspace_id="/ws", name="d"),
@@ -50,6 +62,10 @@ def test_file_share_maximal_args_reach_every_child():
         "StorageFileDataSmbShareContributor")
     diag = next(r for r in done.resources if r.type == DIAG)
     assert diag.inputs["workspaceId"] == "/ws" and account.urn in diag.property_dependencies["resourceUri"]
+    assert diag.inputs["resourceUri"].endswith(f"/storageAccounts/{ACCOUNT}/fileServices/default")
+    assert [m["category"] for m in diag.inputs["metrics"]] == ["Transaction"]
+    assert next(r for r in done.resources if r.type.endswith("FileServiceProperties")).inputs["protocolSettings"][
+        "smb"]["authenticationMethods"] == "Kerberos;NTLMv2"
     assert next(r for r in done.resources if r.type == LOCK).inputs["lockName"] == "keep"
 
 
@@ -140,3 +156,26 @@ def test_container_discovery_takes_the_name_from_azures_answer():
     with pytest.raises(discovery.DiscoveryError, match="did not discover"):
         discovery.ContainerDiscovery("sub", "rg", "rsv", lambda m, u: {}, attempts=2, wait_seconds=0).container_for(
             "/subscriptions/s/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/other")
+
+
+def test_file_share_refusal_names_the_setting_and_what_azure_allows():
+    with pytest.raises(offline.PlanError, match=r"InvalidSmbSetting: channelEncryption 'AES-128-CCM;AES-512-GCM' "
+                                                r"\(allowed: .*AES-256-GCM"):
+        run(file_share(channel_encryption="AES-128-CCM;AES-512-GCM"))
+
+
+def test_file_sync_gives_each_share_a_sync_group_with_its_cloud_endpoint():
+    def build():
+        files = c.SiteFileShare("t", c.SiteFileShareArgs(
+            account_name=ACCOUNT, resource_group_name="rg", location="japaneast", egress=["203.0.113.9"],
+            shares=[c.ShareSpec("data", 1), c.ShareSpec("old", 1)]))
+        sync = c.SiteFileSync("s", c.SiteFileSyncArgs(
+            site_id="pref-99-test", resource_group_name="rg", location="japaneast", account_id=files.account_id,
+            shares=dict(files.shares), tenant_id="tenant"))
+        return {"groups": {share: group.name for share, group in sync.sync_groups.items()}}
+
+    done = run(build)
+    assert done.outputs["groups"] == {"data": "data", "old": "old"}
+    endpoints = {r.inputs["syncGroupName"]: r.inputs["azureFileShareName"] for r in done.resources
+                 if r.type == "azure-native:storagesync:CloudEndpoint"}
+    assert endpoints == {"data": "data", "old": "old"}

@@ -169,6 +169,9 @@ def test_waived_findings_carry_the_waiver(plans):
     assert result.status == "waived"
     waiver = result.findings[0].waiver
     assert waiver["policy"] == "files-ntlmv2-disabled" and waiver["reason"] and waiver["approved_by"]
+    # the evidence keeps which waiver allowed the finding, for the auditor
+    (finding,) = result.as_json()["findings"]
+    assert finding["waiver"] == waiver and finding["status"] == "waived"
 
 
 def test_a_real_export_is_judged_like_the_plan(plans):
@@ -184,3 +187,46 @@ def test_ntlmv2_only_where_an_active_waiver_allows_it(plans, planned_sites):
         waived = any(w.policy == "files-ntlmv2-disabled" and w.expires >= AS_OF for w in site.config.waivers)
         assert ("NTLMv2" in smb["authenticationMethods"]) is waived, site.id
     assert any(w.policy == "files-ntlmv2-disabled" for s in planned_sites for w in s.config.waivers)
+
+
+def test_an_unknown_list_element_is_named_by_its_list(previews):
+    plan = previews[SITE]
+    resources = change(plan, SA, put(["networkRuleSet", "ipRules"], [UNKNOWN]), "inputs")
+    (result,) = policies.evaluate(resources, AS_OF, plan.policy_config,
+                                  [policies.BY_ID["storage-ip-rules-public-only"]])
+    assert result.status == "unknown"
+    assert [f.message.split(": ", 1)[1] for f in result.findings] == [
+        "networkRuleSet.ipRules[] is not known yet (checked again after up)"]
+
+
+def test_a_stack_policy_that_cannot_check_yet_names_the_resource_the_value_and_itself(previews):
+    plan = previews[SITE]
+    without_items = [r for r in plan.resources if r.type != ITEM]  # the share's name is Azure's, unknown in preview
+    (result,) = policies.evaluate(without_items, AS_OF, plan.policy_config,
+                                  [policies.BY_ID["files-backup-every-share"]])
+    share = next(r for r in plan.resources if r.type == SHARE)
+    assert result.status == "unknown"
+    assert [(f.status, f.message, f.urn) for f in result.findings] == [(
+        "unknown", f"{share.name}: name is not known yet (files-backup-every-share is checked again after up)",
+        share.urn)]
+
+
+def test_an_ip_rule_that_is_no_address_is_named_with_its_account(plans):
+    plan = plans[SITE]
+    resources = change(plan, SA, put(["networkRuleSet", "ipRules"], [{"iPAddressOrRange": "office-router"}]))
+    (result,) = policies.evaluate(resources, AS_OF, plan.policy_config,
+                                  [policies.BY_ID["storage-ip-rules-public-only"]])
+    account = next(r for r in resources if r.type == SA)
+    assert [(f.status, f.urn) for f in result.findings] == [("fail", account.urn)]
+    assert "'office-router' is not an IPv4 address" in result.findings[0].message
+
+
+@pytest.mark.parametrize(("path", "says"), [
+    (["conditions", "locations", "excludedLocations"], "no office location is excluded"),
+    (["conditions", "applications", "excludedApplications"], "Entra Kerberos app is not excluded"),
+])
+def test_an_mfa_policy_missing_an_exclusion_says_which(plans, path, says):
+    plan = plans[SITE]
+    resources = change(plan, CA, put(path, []))
+    (result,) = policies.evaluate(resources, AS_OF, plan.policy_config, [policies.BY_ID["identity-mfa-policy"]])
+    assert result.status == "fail" and [says in f.message for f in result.findings] == [True]
