@@ -11,8 +11,10 @@ When a PC is finished:
 - unreachable (``runner_on_unreachable``): Ansible drops it from the play;
 - failed (``runner_on_failed`` not ignored): Ansible drops it from the play;
 - done: its last task finished. A play of one task per PC (the verification's one read-only probe,
-  ``one_task=True``) finishes a PC with its answer; a converge play (roles, strategy free) finishes
-  every PC at ``playbook_on_stats``, which also settles every count from Ansible's own recap.
+  ``one_task=True``) finishes a PC with its answer; a converge play of roles finishes a PC with the
+  play's final task (``finish_task``: the last role's last task, its fact record in an ``always:``
+  section, run or skipped on every PC still in the play — :func:`final_task`); where that cannot be
+  told (tags, includes), at ``playbook_on_stats``. The recap also settles every count.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Collection, Iterator
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
@@ -37,6 +41,7 @@ from rich.text import Text
 
 EventHandler = Callable[[dict[str, Any]], bool]
 DONE, FAILED, UNREACHABLE = "done", "failed", "unreachable"
+_ANSWERS = ("runner_on_ok", "runner_on_skipped", "runner_on_failed")  # a task's end on one PC
 _WATCHED = frozenset({"runner_on_ok", "runner_on_failed", "runner_on_unreachable", "runner_on_skipped",
                       "playbook_on_stats"})
 
@@ -61,9 +66,10 @@ def pc_columns() -> tuple[ProgressColumn, ...]:
 class PcCounts:
     """Each PC's state in one run, from its events (PC names compared case-blind, as the inventory does)."""
 
-    def __init__(self, hosts: Collection[str], *, one_task: bool = False) -> None:
+    def __init__(self, hosts: Collection[str], *, one_task: bool = False, finish_task: str | None = None) -> None:
         self.hosts = {h.upper() for h in hosts}
         self.one_task = one_task
+        self.finish_task = finish_task
         self.state: dict[str, str] = {}
 
     @property
@@ -92,7 +98,7 @@ class PcCounts:
             new = UNREACHABLE
         elif kind == "runner_on_failed" and not data.get("ignore_errors"):
             new = FAILED
-        elif self.one_task and kind in ("runner_on_ok", "runner_on_skipped", "runner_on_failed"):
+        elif kind in _ANSWERS and (self.one_task or (self.finish_task and data.get("task") == self.finish_task)):
             new = DONE
         else:
             return False
@@ -125,10 +131,11 @@ class PcProgress:
     """
 
     def __init__(self, label: str, hosts: Collection[str], console: Console, *, one_task: bool = False,
-                 progress: Progress | None = None, fields: dict[str, Any] | None = None, every: float = 10.0,
+                 finish_task: str | None = None, progress: Progress | None = None,
+                 fields: dict[str, Any] | None = None, every: float = 10.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.label = label
-        self.counts = PcCounts(hosts, one_task=one_task)
+        self.counts = PcCounts(hosts, one_task=one_task, finish_task=finish_task)
         self.console = console
         self.live = console.is_terminal
         self.every = every
@@ -191,7 +198,37 @@ class PcProgress:
         self._printed, self._printed_at, self._printed_finished = now, self.clock(), self.counts.finished
 
 
+def final_task(playbook: Path, tags: str | None = None) -> str | None:
+    """The name of the task a PC runs last in ``playbook`` (one play of roles), or None when it cannot be told.
+
+    The last role's ``tasks/main.yml``: its last entry, or, for a block, the last task of its ``always:``
+    (else of the block), which every PC still in the play runs or skips. ``tags`` (a run limited to some
+    roles or checks) and includes make it unknowable from the files: None, and PCs are done at the recap.
+    """
+    if tags:
+        return None
+    try:
+        plays = yaml.safe_load(Path(playbook).read_text(encoding="utf-8"))
+        if not isinstance(plays, list) or len(plays) != 1 or set(plays[0]) & {"tasks", "post_tasks", "handlers"}:
+            return None
+        roles = plays[0].get("roles") or []
+        last = roles[-1]
+        name = last.get("role") if isinstance(last, dict) else last
+        tasks = yaml.safe_load((Path(playbook).parents[2] / "roles" / str(name) / "tasks" / "main.yml")
+                               .read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, IndexError, AttributeError):
+        return None
+    entry = tasks[-1] if isinstance(tasks, list) and tasks else None
+    while isinstance(entry, dict) and ("always" in entry or "block" in entry):
+        section = entry.get("always") or entry.get("block") or []
+        entry = section[-1] if section else None
+    if not isinstance(entry, dict) or any(k.split(".")[-1].startswith(("include_", "import_")) for k in entry):
+        return None
+    return entry.get("name")
+
+
 @contextlib.contextmanager
-def silent(label: str, hosts: Collection[str], *, one_task: bool = False) -> Iterator[EventHandler | None]:
+def silent(label: str, hosts: Collection[str], *, one_task: bool = False,
+           finish_task: str | None = None) -> Iterator[EventHandler | None]:
     """No progress (library use, tests): the runs get no event handler."""
     yield None

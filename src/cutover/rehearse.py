@@ -35,7 +35,7 @@ from cutover.evidence.model import SiteEvidence
 from cutover.inventory import Inventory, Site
 from cutover.inventory.ansible_view import site_group
 from cutover.report import build, write
-from cutover.runner import TWIN_PC_DIR, TWIN_SERVER_DIR, Latency, RunOutcome, run_playbook
+from cutover.runner import PLAYBOOKS, TWIN_PC_DIR, TWIN_SERVER_DIR, Latency, RunOutcome, run_playbook
 from cutover.twin import fleet, timing
 from cutover.twin import state as twin_state
 
@@ -187,7 +187,8 @@ class Rehearsal:
 
     def _converge_wave(self, wave: int, sites: list[Site]) -> None:
         hosts = [e.hostname for s in sites for e in s.endpoints]
-        with self.watch(f"converge {self._label(wave, sites)}", hosts) as on_event:
+        finish = pc_progress.final_task(PLAYBOOKS / "endpoints.yml")
+        with self.watch(f"converge {self._label(wave, sites)}", hosts, finish_task=finish) as on_event:
             outcome = run_playbook("endpoints.yml", ":".join(site_group(s.id) for s in sites), self.out,
                                    twin_dir=TWIN_PC_DIR, twin_root=self.out / "twin", latency=self.latency,
                                    inventory=Path(self.inventory.root), forks=self.forks,

@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 from cutover.cli import app
 from cutover.evidence.collect import load_file
 from cutover.inventory import load_inventory
-from cutover.progress import PcCounts
+from cutover.progress import PcCounts, final_task
 from cutover.run_folders import REHEARSAL, RunFolders
+from cutover.runner import PLAYBOOKS
 
 AS_OF = "2026-11-24"
 SITE, CODE = "pref-05-akita", "05"
@@ -153,3 +154,17 @@ def test_the_events_a_rehearsal_recorded_count_the_same(rehearsed):
         for path in files:
             counts.feed(json.loads(path.read_text(encoding="utf-8")))
         assert counts.line(stage) == f"{stage}: 10/11 PCs done, 0 failed, 1 unreachable", private
+    # the converge counts each PC done as it runs the play's final task, before Ansible's recap
+    private = runs["converge"][0]
+    idents = sorted((private / "artifacts").iterdir(), key=lambda p: p.stat().st_mtime)
+    events = [json.loads(p.read_text(encoding="utf-8")) for p in
+              sorted((idents[-1] / "job_events").glob("*.json"), key=lambda p: int(p.name.split("-")[0]))]
+    counts = PcCounts(hosts, finish_task=final_task(PLAYBOOKS / "endpoints.yml"))
+    done_before_recap = []
+    for event in events:
+        if event["event"] == "playbook_on_stats":
+            break
+        counts.feed(event)
+        done_before_recap.append(counts.count("done"))
+    assert done_before_recap[-1] == 10 and done_before_recap.index(10) > 0
+    assert final_task(PLAYBOOKS / "endpoints.yml", "ngav") is None  # tags: only the recap can tell

@@ -90,8 +90,9 @@ def rehearse(
 
         from cutover.rehearse import Rehearsal  # here: every other command starts without Ansible's imports
 
-        def watch(label: str, hosts: list[str], *, one_task: bool = False) -> PcProgress:
-            return PcProgress(label, hosts, console, one_task=one_task, progress=progress,
+        def watch(label: str, hosts: list[str], *, one_task: bool = False,
+                  finish_task: str | None = None) -> PcProgress:
+            return PcProgress(label, hosts, console, one_task=one_task, finish_task=finish_task, progress=progress,
                               fields={"stage": ""})
 
         rehearsal = Rehearsal(inv, chosen, out, day, progress=report, forks=forks,

@@ -24,7 +24,7 @@ from cutover.cli.common import (
     resolve_site,
     say,
 )
-from cutover.progress import PcProgress
+from cutover.progress import PcProgress, final_task
 from cutover.run_folders import REHEARSAL
 from cutover.twin import fleet
 from cutover.twin import state as twin_state
@@ -126,7 +126,7 @@ def converge(
 ) -> None:
     """Run a playbook for one site through ansible-runner; unreachable PCs are listed, never fatal."""
     from cutover.inventory.ansible_view import site_group
-    from cutover.runner import run_playbook
+    from cutover.runner import PLAYBOOKS, run_playbook
 
     inv = load(inventory)
     chosen = resolve_site(inv, site)
@@ -135,7 +135,8 @@ def converge(
         fail(f"no twin fleet for {chosen.id} in {twin_dir} (build it first: cutover twin build --site {chosen.id} "
              f"--out {twin})")
     with held(out, *([twin] if twin else [])), \
-            PcProgress(f"converge {chosen.id}", [e.hostname for e in chosen.endpoints], console) as on_event:
+            PcProgress(f"converge {chosen.id}", [e.hostname for e in chosen.endpoints], console,
+                       finish_task=final_task(PLAYBOOKS / playbook, tags)) as on_event:
         outcome = run_playbook(playbook, site_group(chosen.id), out, twin_dir=twin_dir,
                                check=check, tags=tags, inventory=Path(inv.root), event_handler=on_event)
     say(f"{chosen.id}: {outcome.status} — ok {len(outcome.ok)}, changed {len(outcome.changed)}, "
