@@ -42,6 +42,16 @@ def test_report_names_the_evidence_file_that_fails_validation(evidence_dir, tmp_
     assert files_under(tmp_path / "report") == []
 
 
+def test_a_check_this_version_does_not_know_is_bad_input_not_a_crash(evidence_dir, tmp_path):
+    # evidence from a newer collector (or edited by hand): the report weighs every check by its impact
+    doc = json.loads((evidence_dir / FUKUI).read_text(encoding="utf-8"))
+    doc["checks"][2]["id"] = "quantum.entanglement"
+    (evidence_dir / FUKUI).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result, output = cli("report", "--evidence", evidence_dir, "--out", tmp_path / "report")
+    assert_bad_input(result, output, FUKUI, "checks[2].id: 'quantum.entanglement'")
+    assert files_under(tmp_path / "report") == []
+
+
 @pytest.mark.parametrize("site_id", ["../../x", "../escaped", "/tmp/absolute", "pref-18-fukui/../../x"])
 def test_a_site_id_that_is_a_path_is_refused_and_nothing_escapes(evidence_dir, tmp_path, site_id):
     doc = json.loads((evidence_dir / FUKUI).read_text(encoding="utf-8"))

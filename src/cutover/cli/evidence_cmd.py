@@ -91,6 +91,9 @@ def report(
     try:
         current = collecting.load_named(evidence)
         earlier = collecting.load_named(previous) if previous else None
+        collecting.require_known_checks(current, evidence)
+        if earlier:
+            collecting.require_known_checks(earlier, previous)
     except collecting.EvidenceFileError as exc:
         fail(str(exc))
     if not current:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from cutover import __version__, atomic
+from cutover import __version__, atomic, impact
 from cutover.evidence import provenance
 from cutover.evidence.collectors import ansible, awx, inventory, junit, pulumi
 from cutover.evidence.model import SCHEMA_VERSION, InputDigest, RunMetadata, SiteEvidence, SiteInfo
@@ -135,6 +135,23 @@ def load_file(path: Path) -> SiteEvidence:
     except ValidationError as exc:
         raise EvidenceFileError(f"{path}: does not match the evidence schema {SCHEMA_VERSION}: "
                                 f"{_problems(exc)}") from None
+
+
+def require_known_checks(documents: dict[str, SiteEvidence], directory: Path) -> None:
+    """Every check is one this version weighs (cutover.impact), or an EvidenceFileError naming the file and check.
+
+    The report sorts and counts every check by its impact: evidence from a newer collector, or edited by
+    hand, is bad input, not a crash.
+    """
+    for name, document in documents.items():
+        for n, check in enumerate(document.checks):
+            try:
+                impact.impact_of(check.id)
+            except impact.UnknownCheck:
+                raise EvidenceFileError(
+                    f"{Path(directory) / (name + '.json')}: checks[{n}].id: {check.id!r} is not a check this "
+                    "version of cutover knows (no impact in cutover.impact); collect the evidence again with it"
+                ) from None
 
 
 def load_dir(directory: Path) -> list[SiteEvidence]:
