@@ -18,9 +18,10 @@ from cutover.evidence import facts
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = sorted(p.parent.parent for p in ROOT.glob("roles/*/meta/argument_specs.yml"))
 AREA_OF = {role: area for area, role in facts.ROLES.items()}
-# Modules that only read or decide: they run for every check of the role (tagged with all of them).
+# Modules that only read or decide, and includes (they only choose which task file runs): they run for
+# every check of the role (tagged with all of them).
 READ_ONLY = {"ansible.builtin.assert", "ansible.builtin.set_fact", "cutover_ngav_facts", "cutover_office_facts",
-             "cutover_mail_facts", "cutover_fileshare_readiness"}
+             "cutover_mail_facts", "cutover_fileshare_readiness", "ansible.builtin.include_tasks"}
 KEYWORDS = {"name", "tags", "when", "register", "loop", "loop_control", "vars", "become", "become_method",
             "become_user", "become_flags", "no_log", "ignore_errors", "failed_when", "changed_when", "async", "poll",
             "check_mode", "block", "rescue", "always", "notify", "delegate_to", "run_once", "environment", "until",
@@ -29,7 +30,8 @@ MODULES = sorted([*ROOT.glob("roles/*/library/*.py"), *ROOT.glob("ansible/librar
 
 
 def tasks_of(role: Path) -> list[dict]:
-    """Every task of the role's main.yml, blocks unfolded (the block itself is not a task)."""
+    """Every task of the role's main.yml and of the task files it includes, blocks unfolded (the block
+    itself is not a task; the include is)."""
     out = []
 
     def walk(items):
@@ -40,6 +42,8 @@ def tasks_of(role: Path) -> list[dict]:
                 walk(item.get("always"))
             else:
                 out.append(item)
+                if "ansible.builtin.include_tasks" in item:
+                    walk(yaml.safe_load((role / "tasks" / item["ansible.builtin.include_tasks"]).read_text("utf-8")))
 
     walk(yaml.safe_load((role / "tasks" / "main.yml").read_text(encoding="utf-8")))
     return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 
 from cutover.evidence.facts import could_not_check, role_fact
 
@@ -38,8 +40,18 @@ def fileshare_drive_map(mappings, shares, storage_host, site_id):
     return out
 
 
+def drive_map_json(configuration) -> str:
+    """drive-map.json as the logon script reads it: sorted keys, 4-space indent, ASCII escapes, a final newline."""
+    return json.dumps(configuration, indent=4, sort_keys=True, separators=(",", ": "), ensure_ascii=True) + "\n"
+
+
 def fileshare_files(directory, script, configuration):
-    """The mapping's files with the SHA-1 of exactly the bytes win_copy writes (UTF-8 of the content)."""
+    """The mapping's files with the SHA-1 of exactly the bytes win_copy writes (UTF-8 of the content).
+
+    ``configuration`` is the drive map as a mapping (written as :func:`drive_map_json`) or as its text.
+    """
+    if isinstance(configuration, Mapping):
+        configuration = drive_map_json(configuration)
     return [{"path": f"{directory}\\{name}", "content": content,
              "sha1": hashlib.sha1(content.encode("utf-8")).hexdigest()}
             for name, content in (("cutover-map-drives.ps1", script), ("drive-map.json", configuration))]

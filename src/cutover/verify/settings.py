@@ -41,7 +41,7 @@ KEYS = (
     "fileshare_client_enabled", "fileshare_client_install_mapping",
     "fileshare_client_directory", "fileshare_client_task_name", "fileshare_client_cipher_suite_order",
 )
-FIRST_SCAN_FOLDER = "\\Cutover\\"  # roles/ngav/tasks/main.yml puts the first-scan task here
+FIRST_SCAN_FOLDER = "\\Cutover\\"  # roles/ngav/tasks/change.yml puts the first-scan task here
 MAPPING_FOLDER = "\\Cutover\\"  # roles/fileshare_client/tasks/main.yml registers its logon task here
 
 
