@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 import threading
 import time
@@ -35,7 +36,23 @@ FORK_PREP = {"ANSIBLE_CALLBACK_PLUGINS": str(PROJECT_ROOT / "ansible" / "plugins
 # <root>/<site>/fileservers/<server>.json, one copy of the data-center file server per site).
 TWIN_PC_DIR = "{{ cutover_twin_root }}/{{ cutover_site }}"
 TWIN_SERVER_DIR = "{{ cutover_twin_root }}/{{ file_migration_site }}/fileservers"
-__all__ = ["PROJECT_ROOT", "TWIN_PC_DIR", "TWIN_SERVER_DIR", "Latency", "RunOutcome", "run_playbook"]
+__all__ = ["PROJECT_ROOT", "TWIN_PC_DIR", "TWIN_SERVER_DIR", "Latency", "RunOutcome", "fresh_private_dir",
+           "run_playbook"]
+
+
+def fresh_private_dir(private: Path) -> Path:
+    """Make ``private`` ready for a new ansible-runner run: its ``env/`` files of an earlier run removed.
+
+    ansible-runner writes the run's extravars, envvars and cmdline to ``env/`` only when no such file is
+    there; otherwise it reads the old file *and* puts the new values on the command line. An earlier
+    ``--check`` run would make every later run of the same folder a check run (``env/cmdline``), old extra
+    variables would stay set, and large extravars (verify's requests) would exceed the kernel's
+    argument limit. Artefacts of earlier runs stay (ansible-runner rotates them).
+    """
+    private = Path(private)
+    shutil.rmtree(private / "env", ignore_errors=True)
+    private.mkdir(parents=True, exist_ok=True)
+    return private
 
 
 @dataclass
@@ -76,8 +93,7 @@ def run_playbook(playbook: str, limit: str, out: Path, *, twin_dir: Path | str |
 
     start = time.perf_counter()
     out = Path(out).resolve()
-    private = out / "runner" / (name or f"{Path(playbook).stem}-{limit}")
-    private.mkdir(parents=True, exist_ok=True)
+    private = fresh_private_dir(out / "runner" / (name or f"{Path(playbook).stem}-{limit}"))
     variables = dict(extravars or {})
     env = {
         "ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"),

@@ -437,6 +437,23 @@ def test_check_mode_changes_nothing(sample_inventory, tmp_path):
     assert {h: twin_state.snapshot(s) for h, s in states(twin_dir).items()} == before
 
 
+def test_a_run_after_a_check_run_in_the_same_folder_is_a_real_run(sample_inventory, tmp_path):
+    """ansible-runner reuses the env/ files an earlier run left (its --check cmdline, its extra variables)."""
+    twin_dir = build(sample_inventory, PILOT, tmp_path / "twin")
+    before = {h: twin_state.snapshot(s) for h, s in states(twin_dir).items()}
+    limit = f"site_{PILOT.replace('-', '_')}"
+    checked = run_playbook("endpoints.yml", limit, tmp_path / "run", twin_dir=twin_dir, name="same", check=True,
+                           extravars={"ngav_install": False})
+    assert checked.changed and {h: twin_state.snapshot(s) for h, s in states(twin_dir).items()} == before
+    real = run_playbook("endpoints.yml", limit, tmp_path / "run", twin_dir=twin_dir, name="same")
+    after = states(twin_dir)
+    assert real.changed and {h: twin_state.snapshot(s) for h, s in after.items()} != before
+    # the drives are mapped, and the NGAV is installed: the check run's ngav_install: false did not stay set
+    reachable = [s for s in after.values() if s.get("reachable", True)]
+    assert reachable and all(MAPPING_TASK in s["scheduled_tasks"] for s in reachable)
+    assert any("Example NGAV Agent" in {p["display_name"] for p in s["products"].values()} for s in reachable)
+
+
 def test_an_unreachable_pc_stays_unreachable_whatever_the_event_numbers(tmp_path):
     """Local tasks (argument validation, the roles' guards) report ok for a PC before its first call fails:
     the collector reads the events in the order they happened (9 before 10), not by file name."""

@@ -10,6 +10,7 @@ ansible-runner, the results read from its events: no ``ansible`` process per tes
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -19,9 +20,11 @@ from typing import Any
 
 import ansible_runner
 
-from cutover.runner import PROJECT_ROOT
+from cutover import atomic
+from cutover.runner import FORK_PREP, PROJECT_ROOT, fresh_private_dir
 
 PLAYBOOK = "ansible/verify/gather.yml"
+REQUEST = "cutover_verify_request"  # the host variable holding what the probe reads on that host
 EVENTS = {"runner_on_ok": "ok", "runner_on_failed": "failed", "runner_on_unreachable": "unreachable"}
 
 
@@ -56,6 +59,7 @@ def environment() -> dict[str, str]:
     config = configparser.ConfigParser(interpolation=None)
     config.read(PROJECT_ROOT / "ansible.cfg", encoding="utf-8")
     env = {"ANSIBLE_CONFIG": str(PROJECT_ROOT / "ansible.cfg"), "ANSIBLE_INVENTORY_ENABLED": "yaml,cutover",
+           **FORK_PREP,  # plugins loaded, templates compiled and the heap frozen once before workers fork
            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     for option, variable in _PATHS.items():
         value = config.get("defaults", option, fallback=None)
@@ -68,8 +72,20 @@ def _twin_inventory(targets: list[Target]) -> dict[str, Any]:
     hosts = {}
     for t in targets:
         hosts[t.name] = {"ansible_connection": "twin", "ansible_shell_type": "powershell", "ansible_host": t.host,
-                         "cutover_twin_dir": str(Path(t.twin_dir).resolve())}
+                         "cutover_twin_dir": str(Path(t.twin_dir).resolve()), REQUEST: t.request}
     return {"all": {"hosts": hosts}}
+
+
+def _requests_inventory(targets: list[Target], private_dir: Path) -> Path:
+    """Each host's probe request as a host variable, in an inventory source read beside the real one.
+
+    A host variable, not one extra variable holding every host's request: extra variables are part of
+    every task's variables on every host, and the workers' cost grew with the fleet (1,705 PCs: 2 MB).
+    """
+    path = private_dir / "requests.json"
+    atomic.write_text(path, json.dumps({"all": {"hosts": {t.name: {REQUEST: t.request} for t in targets}}},
+                                       ensure_ascii=False), durable=False)
+    return path
 
 
 def gather(targets: list[Target], private_dir: Path, inventory_root: Path | None = None,
@@ -80,10 +96,10 @@ def gather(targets: list[Target], private_dir: Path, inventory_root: Path | None
     twin = [t for t in targets if t.twin_dir is not None]
     if twin and len(twin) != len(targets):
         raise ValueError("a verification runs either on the twin fleet or on real PCs, not both")
-    private_dir = Path(private_dir).resolve()
-    private_dir.mkdir(parents=True, exist_ok=True)
-    inventory: Any = _twin_inventory(targets) if twin else str(Path(inventory_root or PROJECT_ROOT / "inventories")
-                                                                 .resolve())
+    private_dir = fresh_private_dir(Path(private_dir).resolve())
+    inventory: Any = _twin_inventory(targets) if twin else [
+        str(Path(inventory_root or PROJECT_ROOT / "inventories").resolve()),
+        str(_requests_inventory(targets, private_dir))]
     venv_bin = str(Path(sys.executable).parent)
     if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join([venv_bin, os.environ.get("PATH", "")])
@@ -104,7 +120,6 @@ def gather(targets: list[Target], private_dir: Path, inventory_root: Path | None
         playbook=PLAYBOOK,
         inventory=inventory,
         limit=",".join(t.name for t in targets),
-        extravars={"cutover_verify_requests": {t.name: t.request for t in targets}},
         envvars=environment(),
         forks=max(1, min(forks, len(targets))),
         event_handler=on_event,
