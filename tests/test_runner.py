@@ -56,9 +56,9 @@ def _plugin():
 
 
 def _render(text, escape_backslashes=True, **variables):
+    from ansible._internal._datatag._tags import TrustedAsTemplate
     from ansible._internal._templating._engine import TemplateEngine, TemplateOptions
     from ansible.module_utils._internal._datatag import AnsibleTagHelper
-    from ansible._internal._datatag._tags import TrustedAsTemplate
 
     options = TemplateOptions(escape_backslashes=escape_backslashes)
     return TemplateEngine(variables=variables).template(AnsibleTagHelper.tag(text, [TrustedAsTemplate()]),

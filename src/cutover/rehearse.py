@@ -75,7 +75,7 @@ class Rehearsal:
     calls: dict[str, dict[str, int]] = field(default_factory=dict)  # stage -> PC -> counted calls
     converge_runs: int = 2  # waves converged at once (each run's controller keeps about one core busy)
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
-    # (label, PCs, one_task) -> a context giving the runs' event handler (cutover.progress.PcProgress)
+    # (label, PCs, one_task=, finish_task=) -> a context giving the runs' event handler (cutover.progress.PcProgress)
     watch: Callable[..., AbstractContextManager[pc_progress.EventHandler | None]] = pc_progress.silent
 
     def waves(self) -> dict[int, list[Site]]:

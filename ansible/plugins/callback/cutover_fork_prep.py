@@ -26,6 +26,7 @@ requirements:
   - enabled through callbacks_enabled (cutover.runner does it for its runs)
 """
 
+import contextlib
 import gc
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def memoise_compilation():
     original = environment.compile
     cache = {}
 
-    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001 - Jinja's name
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # Jinja's signature
         if not isinstance(source, str) or getattr(self, "_debuggable_template_source", False):
             return original(self, source, name, filename, raw, defer_init)
         compiling = context.current(optional=True)
@@ -141,9 +142,7 @@ class CallbackModule(CallbackBase):
             except Exception:  # a warm-up only: a worker that needs the plugin loads it itself
                 continue
         if memoise_compilation() is not None and play is not None:
-            try:
+            with contextlib.suppress(Exception):  # a warm-up only: workers compile what is not cached
                 precompile(play)
-            except Exception:  # a warm-up only: workers compile what is not cached
-                pass
         gc.collect()
         gc.freeze()
